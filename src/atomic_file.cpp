@@ -1,0 +1,80 @@
+#include "atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <stdexcept>
+#include <vector>
+
+#include "error.h"
+
+namespace gradflow {
+namespace {
+
+std::string FolderOf(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+void CheckWritable(const std::string& option, const std::string& path) {
+  if (path.empty() || path == "-") return;
+  const std::string folder = FolderOf(path);
+  struct stat info;
+  if (stat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    throw UsageError(option + ": folder '" + folder + "' of '" + path + "' does not exist");
+  }
+  if (access(folder.c_str(), W_OK) != 0) {
+    throw UsageError(option + ": folder '" + folder + "' of '" + path + "' is not writable");
+  }
+  if (stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    throw UsageError(option + ": '" + path + "' is a folder, not a file");
+  }
+}
+
+void WriteAtomically(const std::string& path, const std::string& content) {
+  if (path == "-") {
+    std::cout << content << std::flush;
+    return;
+  }
+  std::string temp_name = path + ".tmp.XXXXXX";
+  std::vector<char> temp(temp_name.begin(), temp_name.end());
+  temp.push_back('\0');
+  const int fd = mkstemp(temp.data());
+  if (fd < 0) {
+    throw std::runtime_error("cannot create a temporary file beside '" + path +
+                             "': " + std::strerror(errno));
+  }
+  // mkstemp makes the file 0600; outputs are ordinary files, so honour the umask.
+  const mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  size_t written = 0;
+  bool ok = true;
+  while (written < content.size()) {
+    const ssize_t n = write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ok = false;
+      break;
+    }
+    written += static_cast<size_t>(n);
+  }
+  const int saved_errno = errno;
+  if (close(fd) != 0) ok = false;
+  if (!ok || std::rename(temp.data(), path.c_str()) != 0) {
+    const int error = ok ? errno : saved_errno;
+    std::remove(temp.data());
+    throw std::runtime_error("cannot write '" + path + "': " + std::strerror(error));
+  }
+}
+
+}  // namespace gradflow

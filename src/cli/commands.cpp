@@ -1,0 +1,15 @@
+#include "commands.h"
+
+namespace gradflow::cli {
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"run", "build a network, run one forward/backward pass, write per-layer metrics as CSV",
+       SetupRun},
+      {"list", "list the activations and initialisations with their formulas (and --columns)",
+       SetupList},
+  };
+  return commands;
+}
+
+}  // namespace gradflow::cli

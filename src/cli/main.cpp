@@ -1,0 +1,43 @@
+// gradflow: shows, measures and regression-tests vanishing and exploding
+// gradients in deep networks. main() parses the subcommand table and maps
+// errors to exit codes: 0 success, 1 runtime failure, 2 bad usage or input.
+#include <iostream>
+
+#include "commands.h"
+#include "error.h"
+
+#ifndef GRADFLOW_VERSION
+#define GRADFLOW_VERSION "unknown"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace gradflow::cli;
+  CLI::App app{"gradflow: measure vanishing and exploding gradients in deep networks"};
+  app.set_version_flag("--version", GRADFLOW_VERSION);
+  app.require_subcommand(1);
+  std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
+  for (const Command& command : Commands()) {
+    CLI::App* sub = app.add_subcommand(command.name, command.help);
+    runners.emplace_back(sub, command.setup(sub));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  try {
+    for (auto& [sub, run] : runners) {
+      if (sub->parsed()) return run();
+    }
+  } catch (const gradflow::UsageError& e) {
+    std::cerr << "gradflow: error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "gradflow: failed: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitUsage;
+}

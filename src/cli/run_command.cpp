@@ -1,0 +1,50 @@
+// gradflow run: one forward/backward pass, per-layer CSV, summary on stderr.
+#include <iostream>
+#include <memory>
+
+#include "atomic_file.h"
+#include "columns.h"
+#include "commands.h"
+#include "report.h"
+#include "run.h"
+
+namespace gradflow::cli {
+namespace {
+
+struct RunOptions {
+  RunConfig config;
+  std::string dtype = "float32";
+  std::string out = "-";      // per-layer CSV; "-" is stdout
+  std::string summary_out;    // one-row summary CSV; "" for none
+  bool quiet = false;         // no report on stderr
+};
+
+int Run(const RunOptions& options) {
+  RunConfig config = options.config;
+  config.dtype = ParseDType(options.dtype);
+  Validate(config);
+  CheckWritable("--out", options.out);
+  CheckWritable("--summary-out", options.summary_out);
+  const RunResult result = RunExperiment(config);
+  if (!options.quiet) std::cerr << FormatRunReport(result);
+  WriteAtomically(options.out, LayerCsvHeader() + LayerCsvRows(result));
+  if (!options.summary_out.empty()) {
+    WriteAtomically(options.summary_out, SummaryCsvHeader() + SummaryCsvRow(result));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> SetupRun(CLI::App* app) {
+  auto options = std::make_shared<RunOptions>();
+  AddNetworkOptions(app, &options->config, &options->dtype);
+  app->add_option("-o,--out", options->out, "per-layer CSV file ('-': stdout)")
+      ->capture_default_str();
+  app->add_option("--summary-out", options->summary_out, "one-row run summary CSV file");
+  app->add_flag("-q,--quiet", options->quiet, "no report on stderr");
+  app->set_config("--config", "", "read options from a TOML/INI file (key = value)");
+  return [options] { return Run(*options); };
+}
+
+}  // namespace gradflow::cli

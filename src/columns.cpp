@@ -1,0 +1,145 @@
+#include "columns.h"
+
+#include "fmt/format.h"
+
+namespace gradflow {
+
+std::string FormatNumber(double value) { return fmt::format("{}", value); }
+
+namespace {
+
+std::string Num(double v) { return FormatNumber(v); }
+std::string Int(int64_t v) { return fmt::format("{}", v); }
+
+const std::vector<Column<RunConfig>> kConfigColumns = {
+    {"activation", "activation name (gradflow list)",
+     [](const RunConfig& c) { return c.activation; }},
+    {"act_param", "the activation's parameter: leaky slope, ELU alpha or maxout pieces; empty if none",
+     [](const RunConfig& c) { return MakeActivation(c).ParamString(); }},
+    {"init", "initialisation scheme", [](const RunConfig& c) { return c.init; }},
+    {"init_param", "the scheme's parameter: --init-std for normal, --init-scale for uniform",
+     [](const RunConfig& c) { return InitParamString(FindInit(c.init), c.init_params); }},
+    {"gain", "multiplier on every weight", [](const RunConfig& c) { return Num(c.gain); }},
+    {"bias_std", "biases ~ N(0, bias_std^2)", [](const RunConfig& c) { return Num(c.bias_std); }},
+    {"depth", "hidden layers L", [](const RunConfig& c) { return Int(c.depth); }},
+    {"width", "units per hidden layer N", [](const RunConfig& c) { return Int(c.width); }},
+    {"input_dim", "input dimension", [](const RunConfig& c) { return Int(c.InputDim()); }},
+    {"batch", "samples B", [](const RunConfig& c) { return Int(c.batch); }},
+    {"input", "input distribution (gaussian or uniform, unit variance)",
+     [](const RunConfig& c) { return c.input; }},
+    {"input_scale", "multiplier on every input",
+     [](const RunConfig& c) { return Num(c.input_scale); }},
+    {"loss", "probe, mse or cross_entropy", [](const RunConfig& c) { return c.loss; }},
+    {"dtype", "float32 or float64", [](const RunConfig& c) { return std::string(DTypeName(c.dtype)); }},
+    {"seed", "random seed", [](const RunConfig& c) { return fmt::format("{}", c.seed); }},
+};
+
+const std::vector<Column<LayerMetrics>> kLayerColumns = {
+    {"layer", "l, 1 = next to the input", [](const LayerMetrics& m) { return Int(m.layer); }},
+    {"kind", "hidden, or head (the linear output layer of mse/cross_entropy)",
+     [](const LayerMetrics& m) { return m.kind; }},
+    {"fan_in", "columns of W^l", [](const LayerMetrics& m) { return Int(m.fan_in); }},
+    {"fan_out", "rows of W^l (units x pieces for maxout)",
+     [](const LayerMetrics& m) { return Int(m.fan_out); }},
+    {"preact_mean", "mean of z^l over (row, sample)",
+     [](const LayerMetrics& m) { return Num(m.preact_mean); }},
+    {"preact_std", "population standard deviation of z^l",
+     [](const LayerMetrics& m) { return Num(m.preact_std); }},
+    {"preact_q", "mean of (z^l)^2, the mean-field q^l",
+     [](const LayerMetrics& m) { return Num(m.preact_q); }},
+    {"act_mean", "mean of a^l = phi(z^l)", [](const LayerMetrics& m) { return Num(m.act_mean); }},
+    {"act_std", "population standard deviation of a^l",
+     [](const LayerMetrics& m) { return Num(m.act_std); }},
+    {"saturation_frac", "fraction of (unit, sample) with phi'(z) < tau * max phi' (tau = --saturation-threshold)",
+     [](const LayerMetrics& m) { return Num(m.saturation_frac); }},
+    {"saturated_unit_frac", "fraction of units saturated on >= 99% of the batch",
+     [](const LayerMetrics& m) { return Num(m.saturated_unit_frac); }},
+    {"dead_frac", "fraction of units with phi'(z) = 0 for every sample",
+     [](const LayerMetrics& m) { return Num(m.dead_frac); }},
+    {"delta_norm", "||dLoss/dz^l||_F, the back-propagated gradient",
+     [](const LayerMetrics& m) { return Num(m.delta_norm); }},
+    {"grad_w_norm", "||dLoss/dW^l||_F = ||delta^l (a^{l-1})^T||_F",
+     [](const LayerMetrics& m) { return Num(m.grad_w_norm); }},
+    {"grad_b_norm", "||dLoss/db^l||_2 = ||delta^l 1||",
+     [](const LayerMetrics& m) { return Num(m.grad_b_norm); }},
+    {"grad_w_norm_per_example", "sqrt(mean_b ||delta_b||^2 ||a_b^{l-1}||^2)",
+     [](const LayerMetrics& m) { return Num(m.grad_w_norm_per_example); }},
+    {"weight_norm", "||W^l||_F", [](const LayerMetrics& m) { return Num(m.weight_norm); }},
+    {"grad_to_weight", "grad_w_norm / weight_norm",
+     [](const LayerMetrics& m) { return Num(m.grad_to_weight); }},
+    {"nonfinite", "count of NaN/Inf entries in z^l, a^l and delta^l",
+     [](const LayerMetrics& m) { return Int(m.nonfinite); }},
+};
+
+const std::vector<Column<RunSummary>> kSummaryColumns = {
+    {"loss", "loss value", [](const RunSummary& s) { return Num(s.loss); }},
+    {"vanishing_ratio", "delta_norm[1] / delta_norm[L], L the last hidden layer",
+     [](const RunSummary& s) { return Num(s.vanishing_ratio); }},
+    {"grad_w_vanishing_ratio", "grad_w_norm[1] / grad_w_norm[L]",
+     [](const RunSummary& s) { return Num(s.grad_w_vanishing_ratio); }},
+    {"decay_per_layer", "vanishing_ratio^(1/(L-1)): geometric-mean per-layer factor",
+     [](const RunSummary& s) { return Num(s.decay_per_layer); }},
+    {"mean_saturation", "mean saturation_frac over hidden layers",
+     [](const RunSummary& s) { return Num(s.mean_saturation); }},
+    {"nonfinite", "NaN/Inf count over all layers",
+     [](const RunSummary& s) { return Int(s.nonfinite); }},
+    {"verdict", "nonfinite | vanishing (ratio < --vanishing-threshold) | exploding (ratio > --exploding-threshold) | healthy",
+     [](const RunSummary& s) { return s.verdict; }},
+};
+
+template <typename Row>
+void AppendHeader(const std::vector<Column<Row>>& columns, std::string* line) {
+  for (const Column<Row>& column : columns) {
+    if (!line->empty()) *line += ',';
+    *line += column.name;
+  }
+}
+
+template <typename Row>
+void AppendValues(const std::vector<Column<Row>>& columns, const Row& row, std::string* line) {
+  for (const Column<Row>& column : columns) {
+    if (!line->empty()) *line += ',';
+    *line += column.value(row);
+  }
+}
+
+}  // namespace
+
+const std::vector<Column<RunConfig>>& ConfigColumns() { return kConfigColumns; }
+const std::vector<Column<LayerMetrics>>& LayerColumns() { return kLayerColumns; }
+const std::vector<Column<RunSummary>>& SummaryColumns() { return kSummaryColumns; }
+
+std::string LayerCsvHeader() {
+  std::string line;
+  AppendHeader(kConfigColumns, &line);
+  AppendHeader(kLayerColumns, &line);
+  return line + '\n';
+}
+
+std::string SummaryCsvHeader() {
+  std::string line;
+  AppendHeader(kConfigColumns, &line);
+  AppendHeader(kSummaryColumns, &line);
+  return line + '\n';
+}
+
+std::string LayerCsvRows(const RunResult& result) {
+  std::string config;
+  AppendValues(kConfigColumns, result.config, &config);
+  std::string rows;
+  for (const LayerMetrics& m : result.layers) {
+    std::string line = config;
+    AppendValues(kLayerColumns, m, &line);
+    rows += line + '\n';
+  }
+  return rows;
+}
+
+std::string SummaryCsvRow(const RunResult& result) {
+  std::string line;
+  AppendValues(kConfigColumns, result.config, &line);
+  AppendValues(kSummaryColumns, result.summary, &line);
+  return line + '\n';
+}
+
+}  // namespace gradflow

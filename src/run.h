@@ -1,0 +1,32 @@
+// One gradflow run: build the network, one forward and backward pass on a
+// synthetic batch, per-layer metrics and the run summary.
+#pragma once
+
+#include <vector>
+
+#include "config.h"
+#include "loss.h"
+#include "metrics.h"
+#include "network.h"
+#include "summary.h"
+
+namespace gradflow {
+
+struct RunResult {
+  RunConfig config;
+  std::vector<LayerMetrics> layers;  // hidden layers 1..L, then the head if any
+  RunSummary summary;
+};
+
+// Validates the config, checks the memory estimate, sets the thread count and
+// runs. Throws UsageError for bad configs.
+RunResult RunExperiment(const RunConfig& config);
+
+// Measures a given network on a given batch: forward, loss, backward, metrics.
+// x: (input_dim, B). Used by RunExperiment and by callers with their own
+// networks (trained or loaded).
+template <typename T>
+RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, const Mat<T>& x,
+                         const LossTargets& targets);
+
+}  // namespace gradflow
