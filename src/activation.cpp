@@ -40,7 +40,10 @@ double SiluMaxDerivative(const P&) {
     const double r = 0.6180339887498949;
     for (int i = 0; i < 200; ++i) {
       const double m1 = hi - r * (hi - lo), m2 = lo + r * (hi - lo);
-      if (dphi(m1) < dphi(m2)) lo = m1; else hi = m2;
+      if (dphi(m1) < dphi(m2))
+        lo = m1;
+      else
+        hi = m2;
     }
     return dphi(0.5 * (lo + hi));
   }();
@@ -50,11 +53,10 @@ double SiluMaxDerivative(const P&) {
 const std::vector<ActivationSpec> kTable = {
     {"sigmoid", "1/(1+exp(-z))", "s(z)(1-s(z)), at most 1/4", "",
      [](double z, const P&) { return Sigmoid(z); },
-     [](double z, const P&) { return SigmoidDerivative(z); },
-     [](const P&) { return 0.25; }, false, false},
+     [](double z, const P&) { return SigmoidDerivative(z); }, [](const P&) { return 0.25; }, false,
+     false},
     // tanh'(z) = sech²(z) = 4e^{-2|z|}/(1+e^{-2|z|})², exact in the tails.
-    {"tanh", "tanh(z)", "1 - tanh(z)^2", "",
-     [](double z, const P&) { return std::tanh(z); },
+    {"tanh", "tanh(z)", "1 - tanh(z)^2", "", [](double z, const P&) { return std::tanh(z); },
      [](double z, const P&) {
        const double e = std::exp(-2.0 * std::fabs(z));
        return 4.0 * e / ((1.0 + e) * (1.0 + e));

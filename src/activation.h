@@ -33,7 +33,7 @@ struct ActivationSpec {
   double (*phi)(double z, const ActivationParams& p);
   double (*dphi)(double z, const ActivationParams& p);
   double (*max_dphi)(const ActivationParams& p);  // sup over z of φ'(z)
-  bool kink_at_zero;                               // φ' or φ'' jumps at 0
+  bool kink_at_zero;                              // φ' or φ'' jumps at 0
   bool is_maxout;
 };
 

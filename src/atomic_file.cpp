@@ -32,12 +32,21 @@ void CheckWritable(const std::string& option, const std::string& path) {
   if (stat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
     throw UsageError(option + ": folder '" + folder + "' of '" + path + "' does not exist");
   }
-  if (access(folder.c_str(), W_OK) != 0) {
-    throw UsageError(option + ": folder '" + folder + "' of '" + path + "' is not writable");
-  }
   if (stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
     throw UsageError(option + ": '" + path + "' is a folder, not a file");
   }
+  // access(W_OK) says yes to root on folders it still cannot write (sysfs,
+  // read-only mounts), so try: create and remove a temporary file there.
+  std::string probe_name = path + ".tmp.XXXXXX";
+  std::vector<char> probe(probe_name.begin(), probe_name.end());
+  probe.push_back('\0');
+  const int fd = mkstemp(probe.data());
+  if (fd < 0) {
+    throw UsageError(option + ": cannot write in folder '" + folder + "' of '" + path +
+                     "': " + std::strerror(errno));
+  }
+  close(fd);
+  std::remove(probe.data());
 }
 
 void WriteAtomically(const std::string& path, const std::string& content) {

@@ -14,7 +14,8 @@ std::string Int(int64_t v) { return fmt::format("{}", v); }
 const std::vector<Column<RunConfig>> kConfigColumns = {
     {"activation", "activation name (gradflow list)",
      [](const RunConfig& c) { return c.activation; }},
-    {"act_param", "the activation's parameter: leaky slope, ELU alpha or maxout pieces; empty if none",
+    {"act_param",
+     "the activation's parameter: leaky slope, ELU alpha or maxout pieces; empty if none",
      [](const RunConfig& c) { return MakeActivation(c).ParamString(); }},
     {"init", "initialisation scheme", [](const RunConfig& c) { return c.init; }},
     {"init_param", "the scheme's parameter: --init-std for normal, --init-scale for uniform",
@@ -30,7 +31,8 @@ const std::vector<Column<RunConfig>> kConfigColumns = {
     {"input_scale", "multiplier on every input",
      [](const RunConfig& c) { return Num(c.input_scale); }},
     {"loss", "probe, mse or cross_entropy", [](const RunConfig& c) { return c.loss; }},
-    {"dtype", "float32 or float64", [](const RunConfig& c) { return std::string(DTypeName(c.dtype)); }},
+    {"dtype", "float32 or float64",
+     [](const RunConfig& c) { return std::string(DTypeName(c.dtype)); }},
     {"seed", "random seed", [](const RunConfig& c) { return fmt::format("{}", c.seed); }},
 };
 
@@ -50,7 +52,8 @@ const std::vector<Column<LayerMetrics>> kLayerColumns = {
     {"act_mean", "mean of a^l = phi(z^l)", [](const LayerMetrics& m) { return Num(m.act_mean); }},
     {"act_std", "population standard deviation of a^l",
      [](const LayerMetrics& m) { return Num(m.act_std); }},
-    {"saturation_frac", "fraction of (unit, sample) with phi'(z) < tau * max phi' (tau = --saturation-threshold)",
+    {"saturation_frac",
+     "fraction of (unit, sample) with phi'(z) < tau * max phi' (tau = --saturation-threshold)",
      [](const LayerMetrics& m) { return Num(m.saturation_frac); }},
     {"saturated_unit_frac", "fraction of units saturated on >= 99% of the batch",
      [](const LayerMetrics& m) { return Num(m.saturated_unit_frac); }},
@@ -83,7 +86,9 @@ const std::vector<Column<RunSummary>> kSummaryColumns = {
      [](const RunSummary& s) { return Num(s.mean_saturation); }},
     {"nonfinite", "NaN/Inf count over all layers",
      [](const RunSummary& s) { return Int(s.nonfinite); }},
-    {"verdict", "nonfinite | vanishing (ratio < --vanishing-threshold) | exploding (ratio > --exploding-threshold) | healthy",
+    {"verdict",
+     "nonfinite | vanishing (ratio < --vanishing-threshold) | exploding (ratio > "
+     "--exploding-threshold) | healthy",
      [](const RunSummary& s) { return s.verdict; }},
 };
 

@@ -51,8 +51,8 @@ void Validate(const RunConfig& c) {
   RequireAtLeast("--width", c.width, 1);
   RequireAtLeast("--batch", c.batch, 1);
   if (c.input_dim < 0) {
-    throw UsageError(fmt::format("--input-dim must be >= 1 (or 0 for --width), got {}",
-                                 c.input_dim));
+    throw UsageError(
+        fmt::format("--input-dim must be >= 1 (or 0 for --width), got {}", c.input_dim));
   }
   RequireAtLeast("--output-dim", c.output_dim, 1);
   RequireAtLeast("--classes", c.classes, 2);
@@ -69,8 +69,8 @@ void Validate(const RunConfig& c) {
   RequireAtLeast("--bias-std", c.bias_std, 0);
   RequireFinite("--input-scale", c.input_scale);
   if (!(c.saturation_threshold > 0 && c.saturation_threshold < 1)) {
-    throw UsageError(fmt::format("--saturation-threshold must be in (0, 1), got {}",
-                                 c.saturation_threshold));
+    throw UsageError(
+        fmt::format("--saturation-threshold must be in (0, 1), got {}", c.saturation_threshold));
   }
   if (!(c.vanishing_threshold > 0 && c.vanishing_threshold <= c.exploding_threshold &&
         std::isfinite(c.exploding_threshold))) {

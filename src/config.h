@@ -23,12 +23,12 @@ struct RunConfig {
   int width = 256;        // units per hidden layer N
   int input_dim = 0;      // input dimension; 0 means "= width"
   // Data
-  int batch = 128;                  // samples B
-  std::string input = "gaussian";   // gaussian: N(0,1); uniform: U[-√3,√3]
-  double input_scale = 1.0;         // multiplies every input
-  std::string loss = "probe";       // probe | mse | cross_entropy
-  int output_dim = 10;              // mse head outputs
-  int classes = 10;                 // cross_entropy head outputs
+  int batch = 128;                 // samples B
+  std::string input = "gaussian";  // gaussian: N(0,1); uniform: U[-√3,√3]
+  double input_scale = 1.0;        // multiplies every input
+  std::string loss = "probe";      // probe | mse | cross_entropy
+  int output_dim = 10;             // mse head outputs
+  int classes = 10;                // cross_entropy head outputs
   DType dtype = DType::kFloat32;
   uint64_t seed = 0;
   // Metrics and verdict
@@ -36,8 +36,8 @@ struct RunConfig {
   double vanishing_threshold = 1e-3;   // vanishing_ratio below it: "vanishing"
   double exploding_threshold = 1e3;    // vanishing_ratio above it: "exploding"
   // Execution
-  int threads = 0;                     // 0 means all cores
-  double memory_limit_gb = 0;          // 0 means "available memory"
+  int threads = 0;             // 0 means all cores
+  double memory_limit_gb = 0;  // 0 means "available memory"
 
   int InputDim() const { return input_dim > 0 ? input_dim : width; }
   // Units of the head layer (0 when the loss has none).

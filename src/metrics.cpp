@@ -112,12 +112,12 @@ void ComputeBackwardMetrics(const Mat<T>& delta, const Mat<T>& dw, const Vec<T>&
   m->nonfinite += CountNonfinite(delta);
 }
 
-#define GRADFLOW_INSTANTIATE(T)                                                                \
-  template double ScaledNorm<T>(const T*, Eigen::Index);                                       \
-  template int64_t CountNonfinite<T>(const Mat<T>&);                                           \
-  template void ComputeForwardMetrics<T>(const Activation&, const Mat<T>&, const Mat<T>&,      \
-                                         double, LayerMetrics*);                               \
-  template void ComputeBackwardMetrics<T>(const Mat<T>&, const Mat<T>&, const Vec<T>&,         \
+#define GRADFLOW_INSTANTIATE(T)                                                                   \
+  template double ScaledNorm<T>(const T*, Eigen::Index);                                          \
+  template int64_t CountNonfinite<T>(const Mat<T>&);                                              \
+  template void ComputeForwardMetrics<T>(const Activation&, const Mat<T>&, const Mat<T>&, double, \
+                                         LayerMetrics*);                                          \
+  template void ComputeBackwardMetrics<T>(const Mat<T>&, const Mat<T>&, const Vec<T>&,            \
                                           const Mat<T>&, const Mat<T>&, LayerMetrics*);
 GRADFLOW_INSTANTIATE(float)
 GRADFLOW_INSTANTIATE(double)

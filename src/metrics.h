@@ -15,21 +15,21 @@
 namespace gradflow {
 
 struct LayerMetrics {
-  int layer = 0;              // 1 = next to the input
-  std::string kind;           // "hidden" or "head"
-  int fan_in = 0;             // columns of W
-  int fan_out = 0;            // rows of W (units·pieces for maxout)
-  double preact_mean = 0;     // mean of z over (row, sample)
-  double preact_std = 0;      // population std of z
-  double preact_q = 0;        // mean of z²
-  double act_mean = 0;        // mean of a = φ(z)
-  double act_std = 0;         // population std of a
-  double saturation_frac = 0;      // fraction of (unit, sample) with φ'(z) < τ·max φ'
-  double saturated_unit_frac = 0;  // fraction of units saturated on >= 99% of samples
-  double dead_frac = 0;            // fraction of units with φ'(z) = 0 on every sample
-  double delta_norm = 0;           // ‖δ^l‖_F = ‖∂L/∂z^l‖_F
-  double grad_w_norm = 0;          // ‖∂L/∂W^l‖_F
-  double grad_b_norm = 0;          // ‖∂L/∂b^l‖_2
+  int layer = 0;                       // 1 = next to the input
+  std::string kind;                    // "hidden" or "head"
+  int fan_in = 0;                      // columns of W
+  int fan_out = 0;                     // rows of W (units·pieces for maxout)
+  double preact_mean = 0;              // mean of z over (row, sample)
+  double preact_std = 0;               // population std of z
+  double preact_q = 0;                 // mean of z²
+  double act_mean = 0;                 // mean of a = φ(z)
+  double act_std = 0;                  // population std of a
+  double saturation_frac = 0;          // fraction of (unit, sample) with φ'(z) < τ·max φ'
+  double saturated_unit_frac = 0;      // fraction of units saturated on >= 99% of samples
+  double dead_frac = 0;                // fraction of units with φ'(z) = 0 on every sample
+  double delta_norm = 0;               // ‖δ^l‖_F = ‖∂L/∂z^l‖_F
+  double grad_w_norm = 0;              // ‖∂L/∂W^l‖_F
+  double grad_b_norm = 0;              // ‖∂L/∂b^l‖_2
   double grad_w_norm_per_example = 0;  // √(mean_b ‖δ_b‖²‖a_b^{l-1}‖²)
   double weight_norm = 0;              // ‖W^l‖_F
   double grad_to_weight = 0;           // grad_w_norm / weight_norm

@@ -61,12 +61,10 @@ void MultiplyByTransposeChunked(const Mat<T>& d, const Mat<T>& a, Mat<T>* out) {
 
 template void MultiplyChunked<float>(const Mat<float>&, const Mat<float>&, Mat<float>*);
 template void MultiplyChunked<double>(const Mat<double>&, const Mat<double>&, Mat<double>*);
-template void MultiplyTransposedChunked<float>(const Mat<float>&, const Mat<float>&,
-                                               Mat<float>*);
+template void MultiplyTransposedChunked<float>(const Mat<float>&, const Mat<float>&, Mat<float>*);
 template void MultiplyTransposedChunked<double>(const Mat<double>&, const Mat<double>&,
                                                 Mat<double>*);
-template void MultiplyByTransposeChunked<float>(const Mat<float>&, const Mat<float>&,
-                                                Mat<float>*);
+template void MultiplyByTransposeChunked<float>(const Mat<float>&, const Mat<float>&, Mat<float>*);
 template void MultiplyByTransposeChunked<double>(const Mat<double>&, const Mat<double>&,
                                                  Mat<double>*);
 

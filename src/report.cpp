@@ -11,7 +11,8 @@ std::string LogBar(double value, double log_min, double log_max, int width) {
   if (!(value > 0) || !std::isfinite(value)) return "";
   const double span = log_max - log_min;
   const double fraction = span > 0 ? (std::log10(value) - log_min) / span : 1.0;
-  const int length = 1 + static_cast<int>(std::lround(std::clamp(fraction, 0.0, 1.0) * (width - 1)));
+  const int length =
+      1 + static_cast<int>(std::lround(std::clamp(fraction, 0.0, 1.0) * (width - 1)));
   return std::string(static_cast<size_t>(length), '#');
 }
 
@@ -20,8 +21,8 @@ std::string FormatRunReport(const RunResult& r) {
   const std::string param = MakeActivation(c).ParamString();
   std::string text = fmt::format(
       "gradflow run: {}{}, init {}, depth {}, width {}, batch {}, loss {}, {}, seed {}\n",
-      c.activation, param.empty() ? "" : "(" + param + ")", c.init, c.depth, c.width, c.batch, c.loss,
-      DTypeName(c.dtype), c.seed);
+      c.activation, param.empty() ? "" : "(" + param + ")", c.init, c.depth, c.width, c.batch,
+      c.loss, DTypeName(c.dtype), c.seed);
   double log_min = INFINITY, log_max = -INFINITY;
   for (const LayerMetrics& m : r.layers) {
     if (m.delta_norm > 0 && std::isfinite(m.delta_norm)) {
@@ -29,9 +30,9 @@ std::string FormatRunReport(const RunResult& r) {
       log_max = std::max(log_max, std::log10(m.delta_norm));
     }
   }
-  text += fmt::format("{:>5} {:>6} {:>12} {:>8} {:>6}  delta_norm (log scale, 1e{:.0f} .. 1e{:.0f})\n",
-                      "layer", "kind", "delta_norm", "grad_w", "sat", std::floor(log_min) + 0.0,
-                      std::ceil(log_max) + 0.0);
+  text += fmt::format(
+      "{:>5} {:>6} {:>12} {:>8} {:>6}  delta_norm (log scale, 1e{:.0f} .. 1e{:.0f})\n", "layer",
+      "kind", "delta_norm", "grad_w", "sat", std::floor(log_min) + 0.0, std::ceil(log_max) + 0.0);
   for (const LayerMetrics& m : r.layers) {
     std::string bar = LogBar(m.delta_norm, log_min, log_max, 40);
     if (bar.empty()) bar = m.delta_norm == 0 ? "(zero)" : "(not finite)";

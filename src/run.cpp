@@ -58,8 +58,8 @@ RunResult RunExperiment(const RunConfig& config) {
   return config.dtype == DType::kFloat32 ? RunTyped<float>(config) : RunTyped<double>(config);
 }
 
-template RunResult MeasureNetwork<float>(const RunConfig&, const Network<float>&,
-                                         const Mat<float>&, const LossTargets&);
+template RunResult MeasureNetwork<float>(const RunConfig&, const Network<float>&, const Mat<float>&,
+                                         const LossTargets&);
 template RunResult MeasureNetwork<double>(const RunConfig&, const Network<double>&,
                                           const Mat<double>&, const LossTargets&);
 

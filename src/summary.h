@@ -29,7 +29,6 @@ struct RunSummary {
 };
 
 // layers: every layer's metrics, hidden layers 1..config.depth first.
-RunSummary Summarise(const RunConfig& config, const std::vector<LayerMetrics>& layers,
-                     double loss);
+RunSummary Summarise(const RunConfig& config, const std::vector<LayerMetrics>& layers, double loss);
 
 }  // namespace gradflow

@@ -11,8 +11,7 @@ void AddNetworkOptions(CLI::App* app, RunConfig* c, std::string* dtype) {
   app->add_option("--activation", c->activation,
                   "activation, one of: " + JoinNames(ActivationNames()))
       ->capture_default_str();
-  app->add_option("--leaky-slope", c->activation_params.leaky_slope,
-                  "leaky_relu: slope for z < 0")
+  app->add_option("--leaky-slope", c->activation_params.leaky_slope, "leaky_relu: slope for z < 0")
       ->capture_default_str();
   app->add_option("--elu-alpha", c->activation_params.elu_alpha, "elu: alpha")
       ->capture_default_str();

@@ -14,9 +14,9 @@ namespace {
 struct RunOptions {
   RunConfig config;
   std::string dtype = "float32";
-  std::string out = "-";      // per-layer CSV; "-" is stdout
-  std::string summary_out;    // one-row summary CSV; "" for none
-  bool quiet = false;         // no report on stderr
+  std::string out = "-";    // per-layer CSV; "-" is stdout
+  std::string summary_out;  // one-row summary CSV; "" for none
+  bool quiet = false;       // no report on stderr
 };
 
 int Run(const RunOptions& options) {
@@ -43,7 +43,6 @@ std::function<int()> SetupRun(CLI::App* app) {
       ->capture_default_str();
   app->add_option("--summary-out", options->summary_out, "one-row run summary CSV file");
   app->add_flag("-q,--quiet", options->quiet, "no report on stderr");
-  app->set_config("--config", "", "read options from a TOML/INI file (key = value)");
   return [options] { return Run(*options); };
 }
 
