@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, whatever gradflow needs that is missing.
+# Works as root or through sudo; does nothing when everything is there.
+set -euo pipefail
+
+packages=(
+  g++ cmake make                        # toolchain
+  libeigen3-dev libcli11-dev libfmt-dev  # core library
+  libgtest-dev                          # tests
+  nlohmann-json3-dev                    # safetensors headers (interop)
+  python3 python3-numpy python3-pandas python3-matplotlib  # plotting scripts
+  parallel                              # the GNU parallel sweep recipe and its test
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+((${#missing[@]} == 0)) && exit 0
+
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || { echo "install_deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "install_deps: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
