@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "fmt/format.h"
+#include "parallel.h"
 #include "suggest.h"
 
 namespace gradflow {
@@ -142,51 +143,68 @@ std::string Activation::ParamString() const {
 }
 
 template <typename T>
-void Activation::Forward(const Mat<T>& z, Mat<T>* a) const {
+void Activation::Forward(const Mat<T>& z, Mat<T>* a, Mat<T>* dphi) const {
   const int k = Pieces();
-  const Eigen::Index units = z.rows() / k;
+  const Eigen::Index rows = z.rows(), units = rows / k;
   a->resize(units, z.cols());
-  if (spec_->is_maxout) {
-    // a_i = max_j z_{i·k+j}
-    for (Eigen::Index b = 0; b < z.cols(); ++b) {
-      for (Eigen::Index i = 0; i < units; ++i) {
-        T best = z(i * k, b);
-        for (int j = 1; j < k; ++j) best = std::max(best, z(i * k + j, b));
-        (*a)(i, b) = best;
+  if (dphi) dphi->resize(rows, z.cols());
+  ForEachChunk(z.cols(), kChunk, [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
+    for (Eigen::Index b = start; b < start + size; ++b) {
+      const T* in = z.col(b).data();
+      T* out = a->col(b).data();
+      T* derivative = dphi ? dphi->col(b).data() : nullptr;
+      if (spec_->is_maxout) {
+        // a_i = max_j z_{i·k+j}; the first of equal maxima wins.
+        for (Eigen::Index i = 0; i < units; ++i) {
+          int winner = 0;
+          for (int j = 1; j < k; ++j) {
+            if (in[i * k + j] > in[i * k + winner]) winner = j;
+          }
+          out[i] = in[i * k + winner];
+          if (derivative) {
+            for (int j = 0; j < k; ++j) derivative[i * k + j] = j == winner ? T(1) : T(0);
+          }
+        }
+        continue;
+      }
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const double value = static_cast<double>(in[r]);
+        out[r] = static_cast<T>(Phi(value));
+        if (derivative) derivative[r] = static_cast<T>(DPhi(value));
       }
     }
-    return;
-  }
-  const T* in = z.data();
-  T* out = a->data();
-  for (Eigen::Index n = 0; n < z.size(); ++n) out[n] = static_cast<T>(Phi(in[n]));
+  });
+}
+
+template <typename T>
+void Activation::BackwardFromDerivative(const Mat<T>& dphi, const Mat<T>& da, Mat<T>* delta) const {
+  const int k = Pieces();
+  delta->resize(dphi.rows(), dphi.cols());
+  ForEachChunk(dphi.cols(), kChunk, [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
+    if (k == 1) {
+      delta->middleCols(start, size).array() =
+          dphi.middleCols(start, size).array() * da.middleCols(start, size).array();
+      return;
+    }
+    for (Eigen::Index b = start; b < start + size; ++b) {
+      for (Eigen::Index r = 0; r < dphi.rows(); ++r) (*delta)(r, b) = dphi(r, b) * da(r / k, b);
+    }
+  });
 }
 
 template <typename T>
 void Activation::Backward(const Mat<T>& z, const Mat<T>& da, Mat<T>* delta) const {
-  delta->resize(z.rows(), z.cols());
-  if (spec_->is_maxout) {
-    const int k = Pieces();
-    delta->setZero();
-    for (Eigen::Index b = 0; b < z.cols(); ++b) {
-      for (Eigen::Index i = 0; i < da.rows(); ++i) {
-        int winner = 0;  // the first of equal maxima wins, as in Forward
-        for (int j = 1; j < k; ++j) {
-          if (z(i * k + j, b) > z(i * k + winner, b)) winner = j;
-        }
-        (*delta)(i * k + winner, b) = da(i, b);
-      }
-    }
-    return;
-  }
-  const T* in = z.data();
-  const T* grad = da.data();
-  T* out = delta->data();
-  for (Eigen::Index n = 0; n < z.size(); ++n) out[n] = static_cast<T>(DPhi(in[n])) * grad[n];
+  Mat<T> a, dphi;
+  Forward(z, &a, &dphi);
+  BackwardFromDerivative(dphi, da, delta);
 }
 
-template void Activation::Forward<float>(const Mat<float>&, Mat<float>*) const;
-template void Activation::Forward<double>(const Mat<double>&, Mat<double>*) const;
+template void Activation::Forward<float>(const Mat<float>&, Mat<float>*, Mat<float>*) const;
+template void Activation::Forward<double>(const Mat<double>&, Mat<double>*, Mat<double>*) const;
+template void Activation::BackwardFromDerivative<float>(const Mat<float>&, const Mat<float>&,
+                                                        Mat<float>*) const;
+template void Activation::BackwardFromDerivative<double>(const Mat<double>&, const Mat<double>&,
+                                                         Mat<double>*) const;
 template void Activation::Backward<float>(const Mat<float>&, const Mat<float>&, Mat<float>*) const;
 template void Activation::Backward<double>(const Mat<double>&, const Mat<double>&,
                                            Mat<double>*) const;

@@ -61,11 +61,17 @@ class Activation {
   std::string ParamString() const;
   const ActivationParams& params() const { return params_; }
 
-  // a = φ(z).  z: (units·pieces, B) -> a: (units, B)
+  // a = φ(z), and dphi = φ'(z) if asked for (maxout: 1 on each unit's winning
+  // piece, 0 on the others), in one pass over z, in parallel column chunks.
+  // z: (units·pieces, B) -> a: (units, B), dphi: (units·pieces, B)
   template <typename T>
-  void Forward(const Mat<T>& z, Mat<T>* a) const;
-  // δ = φ'(z) ⊙ da; for maxout da goes to the winning piece, others get 0.
-  // z: (units·pieces, B), da: (units, B) -> delta: (units·pieces, B)
+  void Forward(const Mat<T>& z, Mat<T>* a, Mat<T>* dphi = nullptr) const;
+  // δ = dphi ⊙ da, the backward pass from the derivative Forward saved;
+  // for maxout δ_r = dphi_r · da_{r/k}, so da goes to the winning piece.
+  // dphi: (units·pieces, B), da: (units, B) -> delta: (units·pieces, B)
+  template <typename T>
+  void BackwardFromDerivative(const Mat<T>& dphi, const Mat<T>& da, Mat<T>* delta) const;
+  // The same from z, recomputing φ'(z).
   template <typename T>
   void Backward(const Mat<T>& z, const Mat<T>& da, Mat<T>* delta) const;
 

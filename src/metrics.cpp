@@ -4,10 +4,19 @@
 #include <limits>
 #include <vector>
 
-namespace gradflow {
+#include "parallel.h"
 
+namespace gradflow {
+namespace {
+
+// Flat arrays are reduced in chunks of this many values; matrices in chunks of
+// kChunk columns. Per-chunk results are combined in chunk order, so every
+// statistic has the same bits at any thread count.
+constexpr Eigen::Index kFlatChunk = 1 << 14;
+
+// Sequential scaled norm of n values: NaN if any is NaN, inf if any is infinite.
 template <typename T>
-double ScaledNorm(const T* values, Eigen::Index n) {
+double SequentialScaledNorm(const T* values, Eigen::Index n) {
   double scale = 0;
   bool infinite = false;
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -26,6 +35,92 @@ double ScaledNorm(const T* values, Eigen::Index n) {
   return scale * std::sqrt(sum);
 }
 
+// Count, mean and sum of squared deviations of one chunk, combined across
+// chunks with Chan et al.'s formula (no E[x²] − mean² cancellation).
+struct Moments {
+  double n = 0, mean = 0, m2 = 0, sum_squares = 0;
+
+  template <typename Block>
+  static Moments Of(const Block& block) {
+    Moments m;
+    m.n = static_cast<double>(block.size());
+    double sum = 0;
+    for (Eigen::Index j = 0; j < block.cols(); ++j)
+      for (Eigen::Index i = 0; i < block.rows(); ++i) sum += static_cast<double>(block(i, j));
+    m.mean = sum / m.n;
+    for (Eigen::Index j = 0; j < block.cols(); ++j) {
+      for (Eigen::Index i = 0; i < block.rows(); ++i) {
+        const double v = static_cast<double>(block(i, j));
+        m.m2 += (v - m.mean) * (v - m.mean);
+        m.sum_squares += v * v;
+      }
+    }
+    return m;
+  }
+
+  void Add(const Moments& other) {
+    const double total = n + other.n;
+    const double delta = other.mean - mean;
+    m2 += other.m2 + delta * delta * n * other.n / total;
+    mean += delta * other.n / total;
+    sum_squares += other.sum_squares;
+    n = total;
+  }
+  double Std() const { return std::sqrt(m2 / n); }
+  double SecondMoment() const { return sum_squares / n; }
+};
+
+// Euclidean norm of each column, in double: (B).
+template <typename T>
+std::vector<double> ColumnNorms(const Mat<T>& m) {
+  std::vector<double> out(m.cols());
+  ForEachChunk(m.cols(), kChunk, [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
+    for (Eigen::Index b = start; b < start + size; ++b) {
+      out[b] = SequentialScaledNorm(m.col(b).data(), m.rows());
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+template <typename T>
+double ScaledNorm(const T* values, Eigen::Index n) {
+  if (n <= kFlatChunk) return SequentialScaledNorm(values, n);
+  // Pass 1: the largest magnitude (and NaN/inf); pass 2: Σ (x/scale)² per chunk.
+  const Eigen::Index chunks = (n + kFlatChunk - 1) / kFlatChunk;
+  std::vector<double> chunk_max(chunks), chunk_sum(chunks);
+  std::vector<char> chunk_nan(chunks), chunk_inf(chunks);
+  ForEachChunk(n, kFlatChunk, [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
+    double scale = 0;
+    for (Eigen::Index i = start; i < start + size; ++i) {
+      const double v = std::fabs(static_cast<double>(values[i]));
+      chunk_nan[c] |= std::isnan(v);
+      chunk_inf[c] |= std::isinf(v);
+      if (v > scale) scale = v;
+    }
+    chunk_max[c] = scale;
+  });
+  double scale = 0;
+  for (Eigen::Index c = 0; c < chunks; ++c) {
+    if (chunk_nan[c]) return std::numeric_limits<double>::quiet_NaN();
+    if (chunk_inf[c]) return std::numeric_limits<double>::infinity();
+    scale = std::max(scale, chunk_max[c]);
+  }
+  if (scale == 0) return 0;
+  ForEachChunk(n, kFlatChunk, [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
+    double sum = 0;
+    for (Eigen::Index i = start; i < start + size; ++i) {
+      const double r = static_cast<double>(values[i]) / scale;
+      sum += r * r;
+    }
+    chunk_sum[c] = sum;
+  });
+  double sum = 0;
+  for (double s : chunk_sum) sum += s;
+  return scale * std::sqrt(sum);
+}
+
 template <typename T>
 int64_t CountNonfinite(const Mat<T>& m) {
   int64_t count = 0;
@@ -33,65 +128,75 @@ int64_t CountNonfinite(const Mat<T>& m) {
   return count;
 }
 
-namespace {
-
-// Population mean and standard deviation (two passes, in double).
 template <typename T>
-void MeanStd(const Mat<T>& m, double* mean, double* std, double* second_moment = nullptr) {
-  const double n = static_cast<double>(m.size());
-  double sum = 0;
-  for (Eigen::Index i = 0; i < m.size(); ++i) sum += static_cast<double>(m.data()[i]);
-  *mean = sum / n;
-  double squares = 0, centred = 0;
-  for (Eigen::Index i = 0; i < m.size(); ++i) {
-    const double v = static_cast<double>(m.data()[i]);
-    squares += v * v;
-    centred += (v - *mean) * (v - *mean);
+void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const Mat<T>& a,
+                           const Mat<T>& dphi, double tau, LayerMetrics* m) {
+  const Eigen::Index rows = z.rows(), batch = z.cols();
+  const Eigen::Index chunks = (batch + kChunk - 1) / kChunk;
+  const bool elementwise = !activation.IsMaxout();
+  const double limit = tau * activation.MaxDPhi();
+  std::vector<Moments> z_moments(chunks), a_moments(chunks);
+  std::vector<int64_t> nonfinite(chunks, 0);
+  // Per chunk, per row: samples with φ' < limit, and with φ' = 0.
+  std::vector<std::vector<int32_t>> saturated(chunks), zero(chunks);
+  ForEachChunk(batch, kChunk, [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
+    z_moments[c] = Moments::Of(z.middleCols(start, size));
+    a_moments[c] = Moments::Of(a.middleCols(start, size));
+    int64_t bad = 0;
+    for (Eigen::Index b = start; b < start + size; ++b) {
+      for (Eigen::Index r = 0; r < rows; ++r) bad += std::isfinite(z(r, b)) ? 0 : 1;
+      for (Eigen::Index r = 0; r < a.rows(); ++r) bad += std::isfinite(a(r, b)) ? 0 : 1;
+    }
+    nonfinite[c] = bad;
+    if (!elementwise) return;
+    saturated[c].assign(rows, 0);
+    zero[c].assign(rows, 0);
+    for (Eigen::Index b = start; b < start + size; ++b) {
+      const T* d = dphi.col(b).data();
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        saturated[c][r] += static_cast<double>(d[r]) < limit ? 1 : 0;
+        zero[c][r] += d[r] == T(0) ? 1 : 0;
+      }
+    }
+  });
+  Moments zm = z_moments[0], am = a_moments[0];
+  m->nonfinite = nonfinite[0];
+  for (Eigen::Index c = 1; c < chunks; ++c) {
+    zm.Add(z_moments[c]);
+    am.Add(a_moments[c]);
+    m->nonfinite += nonfinite[c];
   }
-  *std = std::sqrt(centred / n);
-  if (second_moment) *second_moment = squares / n;
+  m->preact_mean = zm.mean;
+  m->preact_std = zm.Std();
+  m->preact_q = zm.SecondMoment();
+  m->act_mean = am.mean;
+  m->act_std = am.Std();
+  if (!elementwise) {  // maxout: the winning piece has φ' = 1
+    m->saturation_frac = m->saturated_unit_frac = m->dead_frac = 0;
+    return;
+  }
+  int64_t saturated_total = 0, saturated_units = 0, dead_units = 0;
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    int64_t unit_saturated = 0, unit_zero = 0;
+    for (Eigen::Index c = 0; c < chunks; ++c) {
+      unit_saturated += saturated[c][r];
+      unit_zero += zero[c][r];
+    }
+    saturated_total += unit_saturated;
+    if (unit_saturated >= 0.99 * static_cast<double>(batch)) ++saturated_units;
+    if (unit_zero == batch) ++dead_units;
+  }
+  m->saturation_frac = static_cast<double>(saturated_total) / static_cast<double>(z.size());
+  m->saturated_unit_frac = static_cast<double>(saturated_units) / static_cast<double>(rows);
+  m->dead_frac = static_cast<double>(dead_units) / static_cast<double>(rows);
 }
-
-// Euclidean norm of each column, in double: (B).
-template <typename T>
-std::vector<double> ColumnNorms(const Mat<T>& m) {
-  std::vector<double> out(m.cols());
-  for (Eigen::Index b = 0; b < m.cols(); ++b) out[b] = ScaledNorm(m.col(b).data(), m.rows());
-  return out;
-}
-
-}  // namespace
 
 template <typename T>
 void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const Mat<T>& a,
                            double tau, LayerMetrics* m) {
-  MeanStd(z, &m->preact_mean, &m->preact_std, &m->preact_q);
-  MeanStd(a, &m->act_mean, &m->act_std);
-  m->nonfinite = CountNonfinite(z) + CountNonfinite(a);
-  if (activation.IsMaxout()) {
-    m->saturation_frac = m->saturated_unit_frac = m->dead_frac = 0;
-    return;
-  }
-  const double limit = tau * activation.MaxDPhi();
-  const Eigen::Index units = z.rows(), batch = z.cols();
-  std::vector<int64_t> saturated_count(units, 0), zero_count(units, 0);
-  int64_t saturated_total = 0;
-  for (Eigen::Index b = 0; b < batch; ++b) {
-    for (Eigen::Index i = 0; i < units; ++i) {
-      const double d = activation.DPhi(static_cast<double>(z(i, b)));
-      if (d < limit) ++saturated_count[i];
-      if (d == 0) ++zero_count[i];
-    }
-  }
-  int64_t saturated_units = 0, dead_units = 0;
-  for (Eigen::Index i = 0; i < units; ++i) {
-    saturated_total += saturated_count[i];
-    if (saturated_count[i] >= 0.99 * static_cast<double>(batch)) ++saturated_units;
-    if (zero_count[i] == batch) ++dead_units;
-  }
-  m->saturation_frac = static_cast<double>(saturated_total) / static_cast<double>(z.size());
-  m->saturated_unit_frac = static_cast<double>(saturated_units) / static_cast<double>(units);
-  m->dead_frac = static_cast<double>(dead_units) / static_cast<double>(units);
+  Mat<T> recomputed_a, dphi;
+  activation.Forward(z, &recomputed_a, &dphi);
+  ComputeForwardMetrics(activation, z, a, dphi, tau, m);
 }
 
 template <typename T>
@@ -107,8 +212,9 @@ void ComputeBackwardMetrics(const Mat<T>& delta, const Mat<T>& dw, const Vec<T>&
   std::vector<double> per_example = ColumnNorms(delta);
   const std::vector<double> act_norms = ColumnNorms(a_prev);
   for (size_t b = 0; b < per_example.size(); ++b) per_example[b] *= act_norms[b];
-  m->grad_w_norm_per_example = ScaledNorm(per_example.data(), per_example.size()) /
-                               std::sqrt(static_cast<double>(per_example.size()));
+  m->grad_w_norm_per_example =
+      SequentialScaledNorm(per_example.data(), static_cast<Eigen::Index>(per_example.size())) /
+      std::sqrt(static_cast<double>(per_example.size()));
   m->nonfinite += CountNonfinite(delta);
 }
 
@@ -117,6 +223,8 @@ void ComputeBackwardMetrics(const Mat<T>& delta, const Mat<T>& dw, const Vec<T>&
   template int64_t CountNonfinite<T>(const Mat<T>&);                                              \
   template void ComputeForwardMetrics<T>(const Activation&, const Mat<T>&, const Mat<T>&, double, \
                                          LayerMetrics*);                                          \
+  template void ComputeForwardMetrics<T>(const Activation&, const Mat<T>&, const Mat<T>&,         \
+                                         const Mat<T>&, double, LayerMetrics*);                   \
   template void ComputeBackwardMetrics<T>(const Mat<T>&, const Mat<T>&, const Vec<T>&,            \
                                           const Mat<T>&, const Mat<T>&, LayerMetrics*);
 GRADFLOW_INSTANTIATE(float)

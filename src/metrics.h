@@ -60,6 +60,10 @@ int64_t CountNonfinite(const Mat<T>& m);
 template <typename T>
 void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const Mat<T>& a,
                            double tau, LayerMetrics* m);
+// The same, given dphi = φ'(z) (rows, B) from Activation::Forward: no φ' recomputed.
+template <typename T>
+void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const Mat<T>& a,
+                           const Mat<T>& dphi, double tau, LayerMetrics* m);
 
 // Fills the backward-pass fields. delta: (rows, B), dw: (rows, fan_in),
 // db: (rows), a_prev = a^{l-1}: (fan_in, B), w: (rows, fan_in).

@@ -18,6 +18,7 @@ void Network<T>::Forward(const Mat<T>& x, ForwardCache<T>* cache) const {
   const int num_layers = NumLayers();
   cache->z.resize(num_layers + 1);
   cache->a.resize(num_layers + 1);
+  cache->dphi.resize(num_layers + 1);
   cache->a[0] = x;
   for (int l = 1; l <= num_layers; ++l) {
     const Layer<T>& current = layer(l);
@@ -25,8 +26,8 @@ void Network<T>::Forward(const Mat<T>& x, ForwardCache<T>* cache) const {
     Mat<T>& z = cache->z[l];
     MultiplyChunked(current.w, cache->a[l - 1], &z);
     z.colwise() += current.b;
-    // a^l = φ(z^l)                        (units, B)
-    ActivationOf(l).Forward(z, &cache->a[l]);
+    // a^l = φ(z^l)  (units, B);  φ'(z^l)  (rows, B)
+    ActivationOf(l).Forward(z, &cache->a[l], &cache->dphi[l]);
   }
 }
 
@@ -39,7 +40,7 @@ void Network<T>::Backward(const ForwardCache<T>& cache, const Mat<T>& dout,
   Vec<T> db;         // ∂Loss/∂b^l            (rows)
   for (int l = NumLayers(); l >= 1; --l) {
     // δ^l = φ'(z^l) ⊙ ∂Loss/∂a^l
-    ActivationOf(l).Backward(cache.z[l], da, &delta);
+    ActivationOf(l).BackwardFromDerivative(cache.dphi[l], da, &delta);
     // ∂Loss/∂W^l = δ^l (a^{l-1})ᵀ;  ∂Loss/∂b^l = δ^l 1
     MultiplyByTransposeChunked(delta, cache.a[l - 1], &dw);
     db = delta.rowwise().sum();

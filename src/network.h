@@ -30,6 +30,9 @@ template <typename T>
 struct ForwardCache {
   std::vector<Mat<T>> z;  // z[l]: (units_l·pieces, B) for l = 1..L; z[0] unused
   std::vector<Mat<T>> a;  // a[l]: (units_l, B) for l = 0..L; a[0] = x
+  // dphi[l] = φ'(z[l]): (units_l·pieces, B), what the backward pass multiplies by
+  // (maxout: 1 on each unit's winning piece, 0 elsewhere); dphi[0] unused.
+  std::vector<Mat<T>> dphi;
 };
 
 // Called once per layer, from the top layer down to layer 1, with that

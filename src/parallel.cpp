@@ -10,18 +10,11 @@ namespace {
 
 int g_threads = 1;
 
-Eigen::Index NumChunks(Eigen::Index n) { return (n + kChunk - 1) / kChunk; }
-
-// Calls body(start, size) for each fixed chunk of [0, n), spread over threads.
+// The products' chunk loop: body(start, size) over kChunk pieces.
 template <typename Body>
-void ForEachChunk(Eigen::Index n, Body body) {
-  const Eigen::Index chunks = NumChunks(n);
-  const int threads = static_cast<int>(std::min<Eigen::Index>(g_threads, chunks));
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-  for (Eigen::Index c = 0; c < chunks; ++c) {
-    const Eigen::Index start = c * kChunk;
-    body(start, std::min(kChunk, n - start));
-  }
+void ForEachProductChunk(Eigen::Index n, Body body) {
+  ForEachChunk(n, kChunk,
+               [&](Eigen::Index, Eigen::Index start, Eigen::Index size) { body(start, size); });
 }
 
 }  // namespace
@@ -38,7 +31,7 @@ int Threads() { return g_threads; }
 template <typename T>
 void MultiplyChunked(const Mat<T>& w, const Mat<T>& a, Mat<T>* out) {
   out->resize(w.rows(), a.cols());
-  ForEachChunk(a.cols(), [&](Eigen::Index start, Eigen::Index size) {
+  ForEachProductChunk(a.cols(), [&](Eigen::Index start, Eigen::Index size) {
     out->middleCols(start, size).noalias() = w * a.middleCols(start, size);
   });
 }
@@ -46,7 +39,7 @@ void MultiplyChunked(const Mat<T>& w, const Mat<T>& a, Mat<T>* out) {
 template <typename T>
 void MultiplyTransposedChunked(const Mat<T>& w, const Mat<T>& d, Mat<T>* out) {
   out->resize(w.cols(), d.cols());
-  ForEachChunk(d.cols(), [&](Eigen::Index start, Eigen::Index size) {
+  ForEachProductChunk(d.cols(), [&](Eigen::Index start, Eigen::Index size) {
     out->middleCols(start, size).noalias() = w.transpose() * d.middleCols(start, size);
   });
 }
@@ -54,7 +47,7 @@ void MultiplyTransposedChunked(const Mat<T>& w, const Mat<T>& d, Mat<T>* out) {
 template <typename T>
 void MultiplyByTransposeChunked(const Mat<T>& d, const Mat<T>& a, Mat<T>* out) {
   out->resize(d.rows(), a.rows());
-  ForEachChunk(d.rows(), [&](Eigen::Index start, Eigen::Index size) {
+  ForEachProductChunk(d.rows(), [&](Eigen::Index start, Eigen::Index size) {
     out->middleRows(start, size).noalias() = d.middleRows(start, size) * a.transpose();
   });
 }

@@ -8,6 +8,8 @@
 // the same order whatever --threads is, and results are byte-identical.
 #pragma once
 
+#include <algorithm>
+
 #include "types.h"
 
 namespace gradflow {
@@ -17,6 +19,21 @@ constexpr Eigen::Index kChunk = 64;
 // Sets the number of worker threads (0: all cores). Eigen itself stays single-threaded.
 void SetThreads(int threads);
 int Threads();
+
+// Calls body(chunk_index, start, size) for each chunk [start, start+size) of
+// [0, n) in pieces of `chunk` (the last may be shorter), spread over the
+// worker threads. Chunks never depend on the thread count, so a caller that
+// combines per-chunk results in chunk order gets the same bits at any --threads.
+template <typename Body>
+void ForEachChunk(Eigen::Index n, Eigen::Index chunk, Body body) {
+  const Eigen::Index chunks = (n + chunk - 1) / chunk;
+  const int threads = static_cast<int>(std::min<Eigen::Index>(Threads(), chunks));
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+  for (Eigen::Index c = 0; c < chunks; ++c) {
+    const Eigen::Index start = c * chunk;
+    body(c, start, std::min(chunk, n - start));
+  }
+}
 
 // out (M, B) = W (M, K) · A (K, B)          chunks of columns of A and out
 template <typename T>

@@ -22,7 +22,7 @@ RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, con
     m.kind = layer.is_head ? "head" : "hidden";
     m.fan_in = static_cast<int>(layer.w.cols());
     m.fan_out = static_cast<int>(layer.w.rows());
-    ComputeForwardMetrics(network.ActivationOf(l), cache.z[l], cache.a[l],
+    ComputeForwardMetrics(network.ActivationOf(l), cache.z[l], cache.a[l], cache.dphi[l],
                           config.saturation_threshold, &m);
   }
   const LossKind loss_kind = ParseLoss(config.loss);
