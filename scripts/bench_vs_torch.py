@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Time gradflow against a PyTorch reference on the same configurations, in one run.
+
+Run through scripts/bench.sh (it installs python3-torch, OpenBLAS and Google Benchmark from
+Debian and builds build/gradflow_bench). Measurements alternate between PyTorch and gradflow
+round by round, and the report gives medians and ratios, never a lone absolute time:
+
+  1. one large pass (depth 50, width 1024, batch 256, float32, ReLU/He, probe loss): gradflow's
+     forward/backward with every metric vs PyTorch forward/backward with per-layer hooks
+     computing the same metrics, at the same thread count; and gradflow's FLOP rate
+     (6*L*N^2*B per pass) as a fraction of the machine's measured SGEMM peak (the faster of
+     OpenBLAS through torch.mm and Eigen, both 2048^3 at the same thread count);
+  2. a sweep of small configurations: `gradflow sweep` vs the same loop in PyTorch;
+  3. peak RSS of `gradflow run` on the large configuration vs the bytes of the tensors its
+     backward pass needs (weights and biases, a^0..a^L, phi'(z^1..z^L)).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", default=os.path.join(ROOT, "build"), help="build folder with gradflow and gradflow_bench")
+    p.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both sides (default: all cores)")
+    p.add_argument("--rounds", type=int, default=5, help="alternating rounds per measurement")
+    p.add_argument("--quick", action="store_true", help="about one minute: fewer rounds, a smaller sweep")
+    p.add_argument("--json", help="also write the results here")
+    return p.parse_args()
+
+
+# ---------------------------------------------------------------- PyTorch reference
+def torch_setup(torch, depth, width, batch, seed=0):
+    torch.manual_seed(seed)
+    layers = []
+    for _ in range(depth):
+        lin = torch.nn.Linear(width, width)
+        torch.nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
+        torch.nn.init.zeros_(lin.bias)
+        layers += [lin, torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers)
+    x = torch.randn(batch, width)
+    probe = torch.randn(batch, width)
+    return model, x, probe
+
+
+def torch_pass(torch, model, x, probe, tau=0.02):
+    """Forward/backward with hooks capturing z and a per layer, then gradflow's metrics."""
+    zs, acts = [], []
+    hooks = []
+    for module in model:
+        if isinstance(module, torch.nn.Linear):
+            def keep_z(_m, _inp, out):
+                out.retain_grad()
+                zs.append(out)
+            hooks.append(module.register_forward_hook(keep_z))
+        else:
+            hooks.append(module.register_forward_hook(lambda _m, _i, out: acts.append(out)))
+    for p in model.parameters():
+        p.grad = None
+    out = model(x)
+    loss = (probe * out).sum() / x.shape[0]
+    loss.backward()
+    for h in hooks:
+        h.remove()
+    rows = []
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    prev = x
+    with torch.no_grad():
+        for lin, z, a in zip(linears, zs, acts):
+            dphi = (z > 0).to(z.dtype)
+            delta = z.grad
+            sat = dphi < tau * 1.0
+            per_example = (delta.norm(dim=1) * prev.norm(dim=1)).pow(2).mean().sqrt()
+            rows.append([
+                z.mean().item(), z.std(unbiased=False).item(), z.pow(2).mean().item(),
+                a.mean().item(), a.std(unbiased=False).item(),
+                sat.float().mean().item(), (sat.float().mean(0) >= 0.99).float().mean().item(),
+                (dphi.sum(0) == 0).float().mean().item(),
+                delta.norm().item(), lin.weight.grad.norm().item(), lin.bias.grad.norm().item(),
+                per_example.item(), lin.weight.norm().item(),
+                (~torch.isfinite(z)).sum().item() + (~torch.isfinite(a)).sum().item()
+                + (~torch.isfinite(delta)).sum().item(),
+            ])
+            prev = a
+    return rows
+
+
+def time_torch(torch, config, repeats):
+    model, x, probe = torch_setup(torch, *config)
+    torch_pass(torch, model, x, probe)  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        torch_pass(torch, model, x, probe)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def torch_gemm_gflops(torch, n, repeats=5):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    best = min(timed(lambda: a @ b) for _ in range(repeats))
+    return 2.0 * n ** 3 / best / 1e9
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+# ---------------------------------------------------------------- gradflow side
+def run_bench(build, bench_filter, repetitions, threads):
+    out = subprocess.run(
+        [os.path.join(build, "gradflow_bench"), f"--benchmark_filter={bench_filter}",
+         f"--benchmark_repetitions={repetitions}", "--benchmark_format=json",
+         "--benchmark_report_aggregates_only=false"],
+        check=True, capture_output=True, text=True,
+        env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+    runs = [b for b in json.loads(out.stdout)["benchmarks"] if b.get("run_type") == "iteration"]
+    if not runs:
+        sys.exit(f"bench_vs_torch: no benchmark matched {bench_filter}")
+    return runs
+
+
+def peak_rss_mib(cmd):
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        sys.exit(f"bench_vs_torch: {' '.join(cmd)} failed")
+    return usage.ru_maxrss / 1024.0  # KiB -> MiB
+
+
+def backward_tensor_mib(depth, width, batch, scalar=4):
+    weights = depth * (width * width + width)
+    activations = (depth + 1) * width * batch  # a^0..a^L
+    derivatives = depth * width * batch        # phi'(z^l)
+    return scalar * (weights + activations + derivatives) / 2 ** 20
+
+
+def main():
+    args = parse_args()
+    import torch
+    torch.set_num_threads(args.threads)
+    rounds = 2 if args.quick else args.rounds
+    results = {"threads": args.threads, "torch": torch.__version__}
+
+    # 1. one large pass
+    depth, width, batch = 50, 1024, 256
+    filt = f"^BM_Pass/{depth}/{width}/{batch}/{args.threads}/real_time$"
+    torch_times, gf_times = [], []
+    for _ in range(rounds):
+        torch_times += time_torch(torch, (depth, width, batch), 2)
+        gf_times += [r["real_time"] / 1e3 for r in run_bench(args.build, filt, 2, args.threads)]
+    t_torch, t_gf = statistics.median(torch_times), statistics.median(gf_times)
+    flops = 6.0 * depth * width * width * batch
+    eigen_peak = statistics.median(
+        r["GFLOPS"] for r in run_bench(args.build, f"^BM_GemmPeak/2048/2048/{args.threads}/real_time$", 3, args.threads))
+    torch_peak = torch_gemm_gflops(torch, 2048)
+    peak = max(eigen_peak, torch_peak)
+    results["pass"] = dict(torch_s=t_torch, gradflow_s=t_gf, ratio=t_gf / t_torch,
+                           gradflow_gflops=flops / t_gf / 1e9, peak_gflops=peak,
+                           eigen_gemm_gflops=eigen_peak, openblas_gemm_gflops=torch_peak,
+                           fraction_of_peak=flops / t_gf / 1e9 / peak)
+
+    # 3. memory
+    gradflow = os.path.join(args.build, "gradflow")
+    rss = peak_rss_mib([gradflow, "run", "--activation", "relu", "--init", "he_normal", "--depth", str(depth),
+                        "--width", str(width), "--batch", str(batch), "-q", "-o", "/dev/null",
+                        "--threads", str(args.threads)])
+    need = backward_tensor_mib(depth, width, batch)
+    results["memory"] = dict(peak_rss_mib=rss, backward_tensors_mib=need, ratio=rss / need)
+
+    # 2. sweep of small configurations
+    acts = ["sigmoid", "tanh", "relu", "leaky_relu", "maxout", "elu"]
+    depths = [5, 10, 20, 50] if not args.quick else [5, 20]
+    widths = [64, 128]
+    seeds = 5 if not args.quick else 2
+    sweep_cmd = [gradflow, "sweep", "--activation", ",".join(acts), "--depth", ",".join(map(str, depths)),
+                 "--width", ",".join(map(str, widths)), "--seeds", f"0..{seeds - 1}", "--batch", "64",
+                 "--jobs", str(args.threads), "-o", "/dev/null"]
+    has_sweep = subprocess.run([gradflow, "sweep", "--help"], capture_output=True).returncode == 0
+    if has_sweep:
+        t_sweep = statistics.median(timed(lambda: subprocess.run(sweep_cmd, check=True, capture_output=True))
+                                    for _ in range(max(1, rounds // 2)))
+        t_torch_sweep = timed(lambda: torch_sweep(torch, acts, depths, widths, seeds))
+        n = len(acts) * len(depths) * len(widths) * seeds
+        results["sweep"] = dict(configs=n, gradflow_s=t_sweep, torch_s=t_torch_sweep, ratio=t_sweep / t_torch_sweep)
+
+    print(f"machine: {os.cpu_count()} cores; threads {args.threads}; PyTorch {torch.__version__}")
+    p = results["pass"]
+    print(f"1. pass L={depth} N={width} B={batch} float32: gradflow {p['gradflow_s']*1e3:.0f} ms, "
+          f"PyTorch+hooks {p['torch_s']*1e3:.0f} ms, ratio {p['ratio']:.2f} (target <= 1.0)")
+    print(f"   gradflow {p['gradflow_gflops']:.1f} GFLOP/s = {100*p['fraction_of_peak']:.0f}% of SGEMM peak "
+          f"{p['peak_gflops']:.1f} GFLOP/s (Eigen {p['eigen_gemm_gflops']:.1f}, OpenBLAS {p['openblas_gemm_gflops']:.1f}) (target >= 60%)")
+    if "sweep" in results:
+        s = results["sweep"]
+        print(f"2. sweep of {s['configs']} configurations: gradflow {s['gradflow_s']:.2f} s, PyTorch loop "
+              f"{s['torch_s']:.2f} s, ratio {s['ratio']:.3f} (target <= 0.2)")
+    else:
+        print("2. sweep: this build has no `gradflow sweep`; skipped")
+    m = results["memory"]
+    print(f"3. peak RSS {m['peak_rss_mib']:.0f} MiB vs backward tensors {m['backward_tensors_mib']:.0f} MiB: "
+          f"ratio {m['ratio']:.2f} (target <= 1.3)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+def torch_sweep(torch, acts, depths, widths, seeds):
+    modules = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
+               "leaky_relu": torch.nn.LeakyReLU, "elu": torch.nn.ELU}
+    for act in acts:
+        for depth in depths:
+            for width in widths:
+                for seed in range(seeds):
+                    torch.manual_seed(seed)
+                    layers = []
+                    for _ in range(depth):
+                        pieces = 2 if act == "maxout" else 1
+                        lin = torch.nn.Linear(width, width * pieces)
+                        torch.nn.init.xavier_uniform_(lin.weight)
+                        torch.nn.init.zeros_(lin.bias)
+                        layers.append(lin)
+                        layers.append(Maxout(pieces) if act == "maxout" else modules[act]())
+                    model = torch.nn.Sequential(*layers)
+                    x, probe = torch.randn(64, width), torch.randn(64, width)
+                    sweep_metrics(torch, model, x, probe)
+
+
+class Maxout:
+    def __init__(self, pieces):
+        self.pieces = pieces
+
+    def __call__(self, z):
+        return z.view(z.shape[0], -1, self.pieces).max(-1).values
+
+
+def sweep_metrics(torch, model, x, probe):
+    zs, acts = [], []
+    a = x
+    for module in model:
+        if isinstance(module, torch.nn.Linear):
+            a = module(a)
+            a.retain_grad()
+            zs.append(a)
+        else:
+            a = module(a)
+            acts.append(a)
+    ((probe * a).sum() / x.shape[0]).backward()
+    with torch.no_grad():
+        for z, act in zip(zs, acts):
+            [z.mean().item(), z.std().item(), act.mean().item(), act.std().item(), z.grad.norm().item()]
+
+
+if __name__ == "__main__":
+    main()
