@@ -105,7 +105,8 @@ const std::vector<Column<RunSummary>> kSummaryColumns = {
     {"pred_vanishing_ratio",
      "predicted vanishing_ratio (mean-field; --loss probe at initialisation, else empty)",
      [](const RunSummary& s) { return OptNum(s.pred_vanishing_ratio); }},
-    {"pred_decay_per_layer", "predicted decay_per_layer (--loss probe at initialisation, else empty)",
+    {"pred_decay_per_layer",
+     "predicted decay_per_layer (--loss probe at initialisation, else empty)",
      [](const RunSummary& s) { return OptNum(s.pred_decay_per_layer); }},
     {"chi1",
      "chi_1 = chi(q*) of a hidden layer, q* the length map's fixed point reached from q^1 "

@@ -115,14 +115,16 @@ std::string FormatComparison(const TheoryComparison& c) {
     text += "  no delta comparison: " + c.no_delta_why + "\n";
   }
   if (c.worst_q_layer > 0) {
-    text += fmt::format("  preact_q vs q^l: largest deviation {} at layer {} (measured {:.5g}, "
-                        "predicted {:.5g})\n",
-                        Percent(c.worst_q_measured, c.worst_q_predicted), c.worst_q_layer,
-                        c.worst_q_measured, c.worst_q_predicted);
+    text += fmt::format(
+        "  preact_q vs q^l: largest deviation {} at layer {} (measured {:.5g}, "
+        "predicted {:.5g})\n",
+        Percent(c.worst_q_measured, c.worst_q_predicted), c.worst_q_layer, c.worst_q_measured,
+        c.worst_q_predicted);
   }
   const PhaseInfo& p = c.theory.phase;
-  text += fmt::format("  phase: {} (chi_1 = {:.6g}, xi = {:.4g} layers; fixed point {}, q* = {:.6g})\n",
-                      p.phase, p.chi1, p.xi, FixedPointName(p.kind), p.q_star);
+  text +=
+      fmt::format("  phase: {} (chi_1 = {:.6g}, xi = {:.4g} layers; fixed point {}, q* = {:.6g})\n",
+                  p.phase, p.chi1, p.xi, FixedPointName(p.kind), p.q_star);
   return text;
 }
 

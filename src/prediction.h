@@ -26,11 +26,11 @@ void AddTheoryPredictions(RunResult* result);
 // Measured against predicted. Per hidden layer l = 1..L-1 the one-layer ratio
 // r_l = ‖δ^l‖/‖δ^{l+1}‖ is compared with √χ_l; deviation = r_l/√χ_l - 1.
 struct TheoryComparison {
-  NetworkTheory theory;      // the predictions compared against
-  bool has_delta = false;    // false for non-probe losses and depth 1
-  std::string no_delta_why;  // the reason, when !has_delta
-  int compared = 0;          // layers with a finite, non-zero measured ratio
-  int skipped = 0;           // layers whose measured ratio is 0, NaN or inf
+  NetworkTheory theory;            // the predictions compared against
+  bool has_delta = false;          // false for non-probe losses and depth 1
+  std::string no_delta_why;        // the reason, when !has_delta
+  int compared = 0;                // layers with a finite, non-zero measured ratio
+  int skipped = 0;                 // layers whose measured ratio is 0, NaN or inf
   double measured_decay = 0;       // summary.decay_per_layer
   double predicted_decay = 0;      // theory.decay_per_layer
   double measured_vanishing = 0;   // summary.vanishing_ratio

@@ -104,7 +104,8 @@ bool Saturated(const Activation& activation, double tau, double u) {
 
 double GaussianExpectation(const std::function<double(double)>& f, double q) {
   if (!(q >= 0) || !std::isfinite(q)) {
-    throw std::invalid_argument(fmt::format("GaussianExpectation: q must be finite and >= 0, got {}", q));
+    throw std::invalid_argument(
+        fmt::format("GaussianExpectation: q must be finite and >= 0, got {}", q));
   }
   if (q == 0) return f(0.0);
   const GaussLegendreRule& rule = Rule();
@@ -139,7 +140,8 @@ double GaussianMass(double lo, double hi, double q) {
 }
 
 double MaxoutSecondMoment(int k) {
-  if (k < 1) throw std::invalid_argument(fmt::format("MaxoutSecondMoment: k must be >= 1, got {}", k));
+  if (k < 1)
+    throw std::invalid_argument(fmt::format("MaxoutSecondMoment: k must be >= 1, got {}", k));
   if (k == 1) return 1.0;
   // density of the max: k pdf(x) Φ(x)^{k-1}; Φ^{k-1} via logs so large k does not underflow early
   return GaussianExpectation(
@@ -189,7 +191,8 @@ double MeanField::ActSecondMoment(double q) const {
 }
 
 double MeanField::DerivSecondMoment(double q) const {
-  if (!std::isfinite(q)) return kNaN;
+  if (std::isnan(q)) return kNaN;
+  if (q == kInf) q = kHugeQ;  // the limit q -> ∞ (q^l overflowed)
   if (activation_.IsMaxout()) return 1.0;
   return GaussianExpectation(
       [this](double u) {
@@ -200,7 +203,8 @@ double MeanField::DerivSecondMoment(double q) const {
 }
 
 double MeanField::SaturationFraction(double q) const {
-  if (!std::isfinite(q)) return kNaN;
+  if (std::isnan(q)) return kNaN;
+  if (q == kInf) q = kHugeQ;  // the limit q -> ∞
   if (activation_.IsMaxout()) return 0.0;
   if (q == 0) return Saturated(activation_, tau_, 0.0) ? 1.0 : 0.0;
   // Segments between crossings alternate; the first one starts at -∞.
@@ -321,12 +325,10 @@ NetworkTheory PredictNetwork(const RunConfig& config) {
   for (int l = 1; l <= depth; ++l) {
     LayerTheory& layer = t.layers[l - 1];
     layer.layer = l;
-    layer.sigma_w2 =
-        l == 1 ? init.sigma_w2(config.InputDim(), rows, config.init_params) * gain2
-               : t.sigma_w2_hidden;
+    layer.sigma_w2 = l == 1 ? init.sigma_w2(config.InputDim(), rows, config.init_params) * gain2
+                            : t.sigma_w2_hidden;
     // q^1 = σ_w² q_x + σ_b²;  q^l = σ_w² E[φ(z^{l-1})²] + σ_b²
-    const double incoming =
-        l == 1 ? t.q_x : mean_field.ActSecondMoment(t.layers[l - 2].q);
+    const double incoming = l == 1 ? t.q_x : mean_field.ActSecondMoment(t.layers[l - 2].q);
     layer.q = layer.sigma_w2 * incoming + t.sigma_b2;
     layer.saturation_frac = mean_field.SaturationFraction(layer.q);
   }
@@ -342,7 +344,8 @@ NetworkTheory PredictNetwork(const RunConfig& config) {
   t.vanishing_ratio = t.layers[0].delta_ratio;
   t.decay_per_layer = depth > 1 ? std::exp(log_ratio / (depth - 1)) : 1.0;
   if (config.HasHead()) {
-    const double head_w2 = init.sigma_w2(config.width, config.HeadUnits(), config.init_params) * gain2;
+    const double head_w2 =
+        init.sigma_w2(config.width, config.HeadUnits(), config.init_params) * gain2;
     t.head_q = head_w2 * mean_field.ActSecondMoment(t.layers[depth - 1].q) + t.sigma_b2;
   }
   t.phase = AnalysePhase(mean_field, t.sigma_w2_hidden, t.sigma_b2, t.layers[0].q);

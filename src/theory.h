@@ -53,8 +53,9 @@ class MeanField {
   // E_{u~N(0,q)}[φ(u)²]; maxout: E[(max of k iid N(0,q))²] = q·M2(k).
   double ActSecondMoment(double q) const;
   // E_{u~N(0,q)}[φ'(u)²]; maxout: 1 (the winning piece carries the gradient).
+  // q = inf (an overflowed q^l) gives the limit q -> ∞, evaluated at 1e300.
   double DerivSecondMoment(double q) const;
-  // P_{u~N(0,q)}[φ'(u) < τ·max φ']; maxout: 0 (it never saturates).
+  // P_{u~N(0,q)}[φ'(u) < τ·max φ']; maxout: 0 (it never saturates). q = inf as above.
   double SaturationFraction(double q) const;
 
   // q_next = σ_w² E[φ(u)²] + σ_b²
@@ -67,8 +68,8 @@ class MeanField {
  private:
   Activation activation_;
   double tau_;
-  double maxout_m2_ = 1.0;        // M2(k), maxout only
-  bool below_at_left_ = false;    // φ'(u) < τ·max φ' as u → -∞
+  double maxout_m2_ = 1.0;         // M2(k), maxout only
+  bool below_at_left_ = false;     // φ'(u) < τ·max φ' as u → -∞
   std::vector<double> crossings_;  // where "φ'(u) < τ·max φ'" flips, ascending
 };
 
@@ -84,8 +85,8 @@ const char* FixedPointName(FixedPointKind kind);  // stable | zero | diverging |
 struct PhaseInfo {
   double q_star = 0;  // the fixed point reached from q^1 (0 or inf for zero/diverging)
   FixedPointKind kind = FixedPointKind::kStable;
-  double chi1 = 0;    // χ₁ = χ(q*)
-  double xi = 0;      // ξ = -1/ln χ₁: > 0 vanish e-fold per ξ layers, < 0 explode per |ξ|, inf critical
+  double chi1 = 0;  // χ₁ = χ(q*)
+  double xi = 0;  // ξ = -1/ln χ₁: > 0 vanish e-fold per ξ layers, < 0 explode per |ξ|, inf critical
   std::string phase;  // ordered (χ₁ < 1) | critical (|χ₁ - 1| <= kCriticalTolerance) | chaotic
 };
 constexpr double kCriticalTolerance = 1e-6;
@@ -98,23 +99,23 @@ PhaseInfo AnalysePhase(const MeanField& mean_field, double sigma_w2, double sigm
 
 // Predictions for one hidden layer.
 struct LayerTheory {
-  int layer = 0;            // 1 = next to the input
-  double sigma_w2 = 0;      // σ_w² of W^l: init table's σ_w²(fan_in, fan_out) × gain²
-  double q = 0;             // q^l, predicted mean of (z^l)²
-  double chi = 0;           // χ_l = σ_w²(W^{l+1}) E[φ'(z^l)²] (W^{L+1}: a square hidden layer)
-  double delta_ratio = 0;   // predicted ‖δ^l‖/‖δ^L‖ = √(Π_{m=l}^{L-1} χ_m)
+  int layer = 0;           // 1 = next to the input
+  double sigma_w2 = 0;     // σ_w² of W^l: init table's σ_w²(fan_in, fan_out) × gain²
+  double q = 0;            // q^l, predicted mean of (z^l)²
+  double chi = 0;          // χ_l = σ_w²(W^{l+1}) E[φ'(z^l)²] (W^{L+1}: a square hidden layer)
+  double delta_ratio = 0;  // predicted ‖δ^l‖/‖δ^L‖ = √(Π_{m=l}^{L-1} χ_m)
   double saturation_frac = 0;  // P[φ'(z^l) < τ·max φ']
 };
 
 struct NetworkTheory {
-  double q_x = 0;               // input second moment: 1 (gaussian or uniform) × input_scale²
-  double sigma_b2 = 0;          // bias_std²
-  double sigma_w2_hidden = 0;   // σ_w² of a (width -> width) hidden layer, × gain²
+  double q_x = 0;                   // input second moment: 1 (gaussian or uniform) × input_scale²
+  double sigma_b2 = 0;              // bias_std²
+  double sigma_w2_hidden = 0;       // σ_w² of a (width -> width) hidden layer, × gain²
   std::vector<LayerTheory> layers;  // hidden layers 1..L
-  double head_q = 0;            // predicted q of the linear head (0 when there is none)
-  double vanishing_ratio = 0;   // predicted ‖δ^1‖/‖δ^L‖
-  double decay_per_layer = 1;   // vanishing_ratio^(1/(L-1)), 1 when L = 1
-  PhaseInfo phase;              // of the repeated hidden layer, from q^1
+  double head_q = 0;                // predicted q of the linear head (0 when there is none)
+  double vanishing_ratio = 0;       // predicted ‖δ^1‖/‖δ^L‖
+  double decay_per_layer = 1;       // vanishing_ratio^(1/(L-1)), 1 when L = 1
+  PhaseInfo phase;                  // of the repeated hidden layer, from q^1
 };
 
 // Predictions for the network RunConfig describes (validates it first).

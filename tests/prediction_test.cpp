@@ -81,7 +81,8 @@ TEST_P(TheoryAgreement, MeanLayerRatioWithinThreePercentOfSqrtChi) {
 
 INSTANTIATE_TEST_SUITE_P(
     Theory, TheoryAgreement,
-    ::testing::Values(AgreementCase{"sigmoid", "xavier_uniform"}, AgreementCase{"sigmoid", "he_normal"},
+    ::testing::Values(AgreementCase{"sigmoid", "xavier_uniform"},
+                      AgreementCase{"sigmoid", "he_normal"},
                       AgreementCase{"tanh", "xavier_uniform"}, AgreementCase{"tanh", "he_normal"},
                       AgreementCase{"relu", "xavier_uniform"}, AgreementCase{"relu", "he_normal"},
                       AgreementCase{"elu", "xavier_uniform"}, AgreementCase{"elu", "he_normal"}),
@@ -222,8 +223,7 @@ std::string Slurp(const std::string& path) {
 Outcome Gradflow(const std::string& args) {
   const std::string dir = ::testing::TempDir();
   const std::string out = dir + "theory_cli_out.txt", err = dir + "theory_cli_err.txt";
-  const std::string command =
-      std::string(GRADFLOW_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const std::string command = std::string(GRADFLOW_BINARY) + " " + args + " >" + out + " 2>" + err;
   const int status = std::system(command.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
 }
@@ -264,6 +264,18 @@ TEST(TheoryCli, CsvToStdoutMovesTheTableToStderr) {
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out.rfind("activation,", 0), 0u) << o.out;
   EXPECT_NE(o.err.find("fixed pt"), std::string::npos) << o.err;
+}
+
+TEST(TheoryCli, CommaSeparatedNamesGiveAPhaseTable) {
+  const std::string csv = ::testing::TempDir() + "theory_pairs.csv";
+  const Outcome o =
+      Gradflow("theory --activation relu,tanh --init he_normal,xavier_uniform --depth 4 -o " + csv);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(CountLines(Slurp(csv)), 5);  // header + 2 x 2
+  EXPECT_NE(Slurp(csv).find("\ntanh,,he_normal,"), std::string::npos);
+  const Outcome mixed = Gradflow("theory --activation relu,all");
+  EXPECT_EQ(mixed.exit_code, 2);
+  EXPECT_NE(mixed.err.find("'all' cannot be combined"), std::string::npos) << mixed.err;
 }
 
 TEST(TheoryCli, BadInputExitsTwoNamingTheOption) {

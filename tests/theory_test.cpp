@@ -104,8 +104,7 @@ TEST(TheoryQuadrature, EluSeluClosedForms) {
   ActivationParams p;
   p.elu_alpha = 0.5;
   ExpectEluClosedForm(MeanField(Act("elu", p), 0.02), 1.0, 0.5);
-  ExpectEluClosedForm(MeanField(Act("selu"), 0.02), 1.0507009873554804934,
-                      1.6732632423543772848);
+  ExpectEluClosedForm(MeanField(Act("selu"), 0.02), 1.0507009873554804934, 1.6732632423543772848);
   // SELU's fixed point: q = 1 maps to itself with σ_w² = 1 (self-normalising).
   EXPECT_NEAR(MeanField(Act("selu"), 0.02).ActSecondMoment(1.0), 1.0, 1e-9);
 }
@@ -120,11 +119,9 @@ TEST(TheoryQuadrature, TanhSigmoidIdentities) {
     EXPECT_LT(RelErr(tanh_mf.ActSecondMoment(q), 4 * sigmoid_mf.ActSecondMoment(4 * q) - 1),
               q < 1e-3 ? 1e-8 : 1e-12)
         << q;
-    EXPECT_LT(RelErr(tanh_mf.DerivSecondMoment(q), 16 * sigmoid_mf.DerivSecondMoment(4 * q)),
-              1e-12)
+    EXPECT_LT(RelErr(tanh_mf.DerivSecondMoment(q), 16 * sigmoid_mf.DerivSecondMoment(4 * q)), 1e-12)
         << q;
-    const double mean_dphi =
-        GaussianExpectation([&](double u) { return sigmoid.DPhi(u); }, q);
+    const double mean_dphi = GaussianExpectation([&](double u) { return sigmoid.DPhi(u); }, q);
     EXPECT_LT(RelErr(sigmoid_mf.ActSecondMoment(q), 0.5 - mean_dphi), 1e-12) << q;
   }
   // Large q: E[sech²(√q s)] ≈ 2 pdf(0)/√q, the regime where Gauss–Hermite fails.
@@ -214,8 +211,8 @@ TEST(TheoryMonteCarlo, EveryActivationAgreesWithinFiveStandardErrors) {
       EXPECT_LT(std::fabs(mf.DerivSecondMoment(q) - dphi2.mean), 5 * dphi2.standard_error + 1e-12)
           << spec.name << " q=" << q;
       const double limit = 0.02 * a.MaxDPhi();
-      const McEstimate saturated =
-          MonteCarlo([&](Rng* rng) { return a.DPhi(sd * rng->Normal()) < limit ? 1.0 : 0.0; }, n, 3);
+      const McEstimate saturated = MonteCarlo(
+          [&](Rng* rng) { return a.DPhi(sd * rng->Normal()) < limit ? 1.0 : 0.0; }, n, 3);
       const double p = mf.SaturationFraction(q);
       EXPECT_LT(std::fabs(p - saturated.mean), 5 * std::sqrt(p * (1 - p) / n) + 1.0 / n)
           << spec.name << " q=" << q;
@@ -240,9 +237,9 @@ TEST(TheorySaturation, ClosedFormThresholds) {
                      2 * NormalCdf(-std::acosh(1 / std::sqrt(tau)) / sd)),
               1e-10);
     // ELU: e^u < τ ⇔ u < ln τ;  softsign: 1/(1+|u|)² < τ ⇔ |u| > 1/√τ - 1
-    EXPECT_LT(RelErr(MeanField(Act("elu"), tau).SaturationFraction(q),
-                     NormalCdf(std::log(tau) / sd)),
-              1e-10);
+    EXPECT_LT(
+        RelErr(MeanField(Act("elu"), tau).SaturationFraction(q), NormalCdf(std::log(tau) / sd)),
+        1e-10);
     EXPECT_LT(RelErr(MeanField(Act("softsign"), tau).SaturationFraction(q),
                      2 * NormalCdf(-(1 / std::sqrt(tau) - 1) / sd)),
               1e-10);
@@ -295,7 +292,7 @@ TEST(TheoryPhase, SigmoidIsOrderedWithStableFixedPoint) {
   const PhaseInfo p = AnalysePhase(mf, 1.0, 0, 1.0);
   EXPECT_EQ(p.kind, FixedPointKind::kStable);
   EXPECT_NEAR(mf.LengthMap(p.q_star, 1.0, 0), p.q_star, 1e-10 * p.q_star);  // q* = f(q*)
-  EXPECT_LT(p.chi1, 1.0 / 16);  // σ' <= 1/4
+  EXPECT_LT(p.chi1, 1.0 / 16);                                              // σ' <= 1/4
   EXPECT_EQ(p.phase, "ordered");
   // from the other side, the same fixed point
   EXPECT_NEAR(AnalysePhase(mf, 1.0, 0, 1e-4).q_star, p.q_star, 1e-10);
@@ -370,9 +367,9 @@ TEST(TheoryNetwork, ReluLengthMapAndRatiosByHand) {
   RunConfig c;
   c.activation = "relu";
   c.init = "he_normal";
-  c.gain = 1.5;          // σ_w² = 2·2.25 = 4.5
-  c.bias_std = 0.5;      // σ_b² = 0.25
-  c.input_scale = 2.0;   // q_x = 4
+  c.gain = 1.5;         // σ_w² = 2·2.25 = 4.5
+  c.bias_std = 0.5;     // σ_b² = 0.25
+  c.input_scale = 2.0;  // q_x = 4
   c.depth = 5;
   const NetworkTheory t = PredictNetwork(c);
   EXPECT_DOUBLE_EQ(t.sigma_w2_hidden, 4.5);

@@ -1,8 +1,9 @@
 // gradflow theory: mean-field predictions without running a network.
 //
 // One activation and one init: a per-layer table (q^l, χ_l, predicted
-// ‖δ^l‖/‖δ^L‖, saturation) and the phase. `all` for either: a phase table,
-// one row per (activation, init). -o writes the same as CSV.
+// ‖δ^l‖/‖δ^L‖, saturation) and the phase. Several (comma-separated) or `all`
+// for either: a phase table, one row per (activation, init). -o writes the
+// same as CSV.
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "atomic_file.h"
 #include "columns.h"
 #include "commands.h"
+#include "error.h"
 #include "fmt/format.h"
 #include "suggest.h"
 #include "theory.h"
@@ -34,7 +36,8 @@ std::string Int(int64_t v) { return fmt::format("{}", v); }
 
 const std::vector<Column<TheoryRow>> kConfigColumns = {
     {"activation", "activation name", [](const TheoryRow& r) { return r.config->activation; }},
-    {"act_param", "the activation's parameter (leaky slope, ELU alpha, maxout pieces); empty if none",
+    {"act_param",
+     "the activation's parameter (leaky slope, ELU alpha, maxout pieces); empty if none",
      [](const TheoryRow& r) { return MakeActivation(*r.config).ParamString(); }},
     {"init", "initialisation scheme", [](const TheoryRow& r) { return r.config->init; }},
     {"init_param", "--init-std for normal, --init-scale for uniform; empty otherwise",
@@ -42,7 +45,8 @@ const std::vector<Column<TheoryRow>> kConfigColumns = {
        return InitParamString(FindInit(r.config->init), r.config->init_params);
      }},
     {"gain", "multiplier on every weight", [](const TheoryRow& r) { return Num(r.config->gain); }},
-    {"bias_std", "biases ~ N(0, bias_std^2)", [](const TheoryRow& r) { return Num(r.config->bias_std); }},
+    {"bias_std", "biases ~ N(0, bias_std^2)",
+     [](const TheoryRow& r) { return Num(r.config->bias_std); }},
     {"depth", "hidden layers L", [](const TheoryRow& r) { return Int(r.config->depth); }},
     {"width", "units per hidden layer N", [](const TheoryRow& r) { return Int(r.config->width); }},
     {"input_dim", "input dimension", [](const TheoryRow& r) { return Int(r.config->InputDim()); }},
@@ -55,16 +59,21 @@ const std::vector<Column<TheoryRow>> kConfigColumns = {
 const std::vector<Column<TheoryRow>> kPhaseColumns = {
     {"sigma_w2", "sigma_w^2 = fan_in * Var(W) of a hidden layer (width -> width), times gain^2",
      [](const TheoryRow& r) { return Num(r.theory->sigma_w2_hidden); }},
-    {"sigma_b2", "sigma_b^2 = bias_std^2", [](const TheoryRow& r) { return Num(r.theory->sigma_b2); }},
-    {"q_x", "input second moment: 1 x input_scale^2", [](const TheoryRow& r) { return Num(r.theory->q_x); }},
+    {"sigma_b2", "sigma_b^2 = bias_std^2",
+     [](const TheoryRow& r) { return Num(r.theory->sigma_b2); }},
+    {"q_x", "input second moment: 1 x input_scale^2",
+     [](const TheoryRow& r) { return Num(r.theory->q_x); }},
     {"fixed_point",
-     "where the length map takes q^l: stable (q* > 0) | zero | diverging | marginal (every q fixed)",
+     "where the length map takes q^l: stable (q* > 0) | zero | diverging | marginal (every q "
+     "fixed)",
      [](const TheoryRow& r) { return std::string(FixedPointName(r.theory->phase.kind)); }},
     {"q_star", "the fixed point q* (0 or inf for zero/diverging)",
      [](const TheoryRow& r) { return Num(r.theory->phase.q_star); }},
     {"chi1", "chi_1 = chi(q*) = sigma_w^2 E[phi'(u)^2], u ~ N(0, q*) (limits for zero/diverging)",
      [](const TheoryRow& r) { return Num(r.theory->phase.chi1); }},
-    {"xi", "-1/ln chi_1 layers: > 0 gradients shrink e-fold per xi layers, < 0 grow per |xi|, inf critical",
+    {"xi",
+     "-1/ln chi_1 layers: > 0 gradients shrink e-fold per xi layers, < 0 grow per |xi|, inf "
+     "critical",
      [](const TheoryRow& r) { return Num(r.theory->phase.xi); }},
     {"phase", "ordered (chi_1 < 1) | critical (|chi_1 - 1| <= 1e-6) | chaotic (chi_1 > 1)",
      [](const TheoryRow& r) { return r.theory->phase.phase; }},
@@ -80,7 +89,8 @@ const std::vector<Column<TheoryRow>> kLayerColumns = {
      [](const TheoryRow& r) { return Num(r.layer->sigma_w2); }},
     {"pred_preact_q", "q^l, the predicted mean of (z^l)^2",
      [](const TheoryRow& r) { return Num(r.layer->q); }},
-    {"chi", "chi_l = sigma_w^2 E[phi'(u)^2], u ~ N(0, q^l): predicted ||delta^l||^2/||delta^l+1||^2",
+    {"chi",
+     "chi_l = sigma_w^2 E[phi'(u)^2], u ~ N(0, q^l): predicted ||delta^l||^2/||delta^l+1||^2",
      [](const TheoryRow& r) { return Num(r.layer->chi); }},
     {"pred_delta_ratio", "predicted ||delta^l|| / ||delta^L|| = sqrt(prod_{m=l}^{L-1} chi_m)",
      [](const TheoryRow& r) { return Num(r.layer->delta_ratio); }},
@@ -132,8 +142,9 @@ std::string FormatLayerTable(const RunConfig& c, const NetworkTheory& t) {
       "{:g}\n",
       c.activation, param.empty() ? "" : "(" + param + ")", c.init, c.gain, c.bias_std, c.depth,
       c.width, c.input_scale);
-  text += fmt::format("sigma_w^2 = {:.6g} (hidden layers), sigma_b^2 = {:.6g}, q_x = {:.6g}, tau = {:g}\n",
-                      t.sigma_w2_hidden, t.sigma_b2, t.q_x, c.saturation_threshold);
+  text += fmt::format(
+      "sigma_w^2 = {:.6g} (hidden layers), sigma_b^2 = {:.6g}, q_x = {:.6g}, tau = {:g}\n",
+      t.sigma_w2_hidden, t.sigma_b2, t.q_x, c.saturation_threshold);
   text += fmt::format("{:>5} {:>10} {:>12} {:>10} {:>14} {:>10}\n", "layer", "sigma_w^2", "q^l",
                       "chi_l", "delta^l/delta^L", "saturated");
   for (const LayerTheory& l : t.layers) {
@@ -162,10 +173,10 @@ std::string FormatPhaseTable(const std::vector<RunConfig>& configs,
                       fmt::format("d1/d{}", depth));
   for (size_t i = 0; i < configs.size(); ++i) {
     const PhaseInfo& p = theories[i].phase;
-    text += fmt::format("{:<11} {:<15} {:>9.4g} {:<10} {:>11.5g} {:>10.5g} {:>10.4g} {:<9} {:>12.4g}\n",
-                        configs[i].activation, configs[i].init, theories[i].sigma_w2_hidden,
-                        FixedPointName(p.kind), p.q_star, p.chi1, p.xi, p.phase,
-                        theories[i].vanishing_ratio);
+    text += fmt::format(
+        "{:<11} {:<15} {:>9.4g} {:<10} {:>11.5g} {:>10.5g} {:>10.4g} {:<9} {:>12.4g}\n",
+        configs[i].activation, configs[i].init, theories[i].sigma_w2_hidden, FixedPointName(p.kind),
+        p.q_star, p.chi1, p.xi, p.phase, theories[i].vanishing_ratio);
   }
   text += fmt::format(
       "d1/d{0} = predicted ||delta^1||/||delta^{0}|| (random-probe loss). Phase is the deep limit; "
@@ -174,13 +185,27 @@ std::string FormatPhaseTable(const std::vector<RunConfig>& configs,
   return text;
 }
 
+// "all", or one name, or comma-separated names; each checked against `names`.
 std::vector<std::string> Expand(const std::string& option, const std::string& value,
-                                std::vector<std::string> names) {
+                                const std::vector<std::string>& names) {
   if (value == "all") return names;
   std::vector<std::string> allowed = names;
   allowed.push_back("all");
-  RequireOneOf(option, value, allowed);
-  return {value};
+  std::vector<std::string> chosen;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = value.find(',', start);
+    const std::string name =
+        value.substr(start, comma == std::string::npos ? comma : comma - start);
+    RequireOneOf(option, name, allowed);
+    if (name == "all") {
+      throw UsageError(option + ": 'all' cannot be combined with other names, got '" + value + "'");
+    }
+    chosen.push_back(name);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return chosen;
 }
 
 int Theory(const TheoryOptions& options) {
@@ -241,7 +266,8 @@ std::function<int()> SetupTheory(CLI::App* app) {
   auto options = std::make_shared<TheoryOptions>();
   RunConfig& c = options->config;
   app->add_option("--activation", c.activation,
-                  "activation, one of: " + JoinNames(ActivationNames()) + "; or all")
+                  "activation, one of: " + JoinNames(ActivationNames()) +
+                      "; several comma-separated, or all")
       ->capture_default_str();
   app->add_option("--leaky-slope", c.activation_params.leaky_slope, "leaky_relu: slope for z < 0")
       ->capture_default_str();
@@ -251,7 +277,8 @@ std::function<int()> SetupTheory(CLI::App* app) {
                   "maxout: linear pieces per unit")
       ->capture_default_str();
   app->add_option("--init", c.init,
-                  "weight initialisation, one of: " + JoinNames(InitNames()) + "; or all")
+                  "weight initialisation, one of: " + JoinNames(InitNames()) +
+                      "; several comma-separated, or all")
       ->capture_default_str();
   app->add_option("--init-std", c.init_params.init_std, "normal init: standard deviation")
       ->capture_default_str();
