@@ -30,6 +30,7 @@ struct AgreementCase {
   const char* activation;
   const char* init;
 };
+void PrintTo(const AgreementCase& c, std::ostream* os) { *os << c.activation << "/" << c.init; }
 
 class TheoryAgreement : public ::testing::TestWithParam<AgreementCase> {};
 
@@ -42,6 +43,7 @@ TEST_P(TheoryAgreement, MeanLayerRatioWithinThreePercentOfSqrtChi) {
   config.depth = 20;
   config.dtype = DType::kFloat64;
   config.loss = "probe";
+  config.threads = 1;  // ctest runs tests side by side; results do not depend on it
   const NetworkTheory theory = PredictNetwork(config);
   const MeanField mean_field(MakeActivation(config), config.saturation_threshold);
   double measured_sum = 0, predicted_sum = 0, measured_decay = 0, saturation_gap = 0;
