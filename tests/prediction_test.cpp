@@ -298,7 +298,8 @@ TEST(TheoryCli, BadInputExitsTwoNamingTheOption) {
 TEST(TheoryCli, RunCompareLine) {
   const Outcome o = Gradflow(
       "run --activation tanh --init he_normal --width 64 --batch 32 --depth 6 --threads 1 -q "
-      "--compare -o /dev/null");
+      "--compare -o " +
+      ::testing::TempDir() + "theory_compare_run.csv");
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_NE(o.err.find("theory vs measured"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("largest"), std::string::npos) << o.err;
