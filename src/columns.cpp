@@ -1,5 +1,7 @@
 #include "columns.h"
 
+#include <optional>
+
 #include "fmt/format.h"
 
 namespace gradflow {
@@ -10,6 +12,8 @@ namespace {
 
 std::string Num(double v) { return FormatNumber(v); }
 std::string Int(int64_t v) { return fmt::format("{}", v); }
+// Empty cell where a prediction does not apply.
+std::string OptNum(const std::optional<double>& v) { return v ? Num(*v) : std::string(); }
 
 const std::vector<Column<RunConfig>> kConfigColumns = {
     {"activation", "activation name (gradflow list)",
@@ -72,6 +76,19 @@ const std::vector<Column<LayerMetrics>> kLayerColumns = {
      [](const LayerMetrics& m) { return Num(m.grad_to_weight); }},
     {"nonfinite", "count of NaN/Inf entries in z^l, a^l and delta^l",
      [](const LayerMetrics& m) { return Int(m.nonfinite); }},
+    {"pred_preact_q",
+     "mean-field prediction of preact_q at initialisation: q^1 = sigma_w^2 q_x + sigma_b^2, "
+     "q^l = sigma_w^2 E[phi(u)^2] + sigma_b^2, u ~ N(0, q^{l-1}) (gradflow theory); "
+     "empty when the network is not freshly initialised",
+     [](const LayerMetrics& m) { return OptNum(m.pred_preact_q); }},
+    {"pred_delta_ratio",
+     "predicted delta_norm[l] / delta_norm[L] = sqrt(prod_{m=l}^{L-1} chi(q^m)), "
+     "chi(q) = sigma_w^2 E[phi'(u)^2]; assumes --loss probe at initialisation, "
+     "empty for mse/cross_entropy (their top gradient depends on the weights) and for the head",
+     [](const LayerMetrics& m) { return OptNum(m.pred_delta_ratio); }},
+    {"pred_saturation_frac",
+     "predicted saturation_frac at initialisation: P[phi'(u) < tau * max phi'], u ~ N(0, q^l)",
+     [](const LayerMetrics& m) { return OptNum(m.pred_saturation_frac); }},
 };
 
 const std::vector<Column<RunSummary>> kSummaryColumns = {
@@ -90,6 +107,20 @@ const std::vector<Column<RunSummary>> kSummaryColumns = {
      "nonfinite | vanishing (ratio < --vanishing-threshold) | exploding (ratio > "
      "--exploding-threshold) | healthy",
      [](const RunSummary& s) { return s.verdict; }},
+    {"pred_vanishing_ratio",
+     "predicted vanishing_ratio (mean-field; --loss probe at initialisation, else empty)",
+     [](const RunSummary& s) { return OptNum(s.pred_vanishing_ratio); }},
+    {"pred_decay_per_layer",
+     "predicted decay_per_layer (--loss probe at initialisation, else empty)",
+     [](const RunSummary& s) { return OptNum(s.pred_decay_per_layer); }},
+    {"chi1",
+     "chi_1 = chi(q*) of a hidden layer, q* the length map's fixed point reached from q^1 "
+     "(its limit when q^l goes to 0 or infinity); per-layer gradient gain deep in the network",
+     [](const RunSummary& s) { return OptNum(s.chi1); }},
+    {"phase",
+     "ordered (chi_1 < 1: gradients vanish) | critical (|chi_1 - 1| <= 1e-6) | chaotic "
+     "(chi_1 > 1: they explode); empty when not predicted",
+     [](const RunSummary& s) { return s.phase; }},
 };
 
 template <typename Row>

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "activation.h"
@@ -34,6 +35,11 @@ struct LayerMetrics {
   double weight_norm = 0;              // ‖W^l‖_F
   double grad_to_weight = 0;           // grad_w_norm / weight_norm
   int64_t nonfinite = 0;               // NaN/Inf count in z^l, a^l and δ^l
+  // Mean-field predictions for a freshly initialised network (theory.h), filled
+  // by AddTheoryPredictions; empty where the theory does not apply.
+  std::optional<double> pred_preact_q;         // q^l from the length map
+  std::optional<double> pred_delta_ratio;      // ‖δ^l‖/‖δ^L‖, probe loss only
+  std::optional<double> pred_saturation_frac;  // P_{u~N(0,q^l)}[φ'(u) < τ·max φ']
 };
 
 // Scaled Euclidean/Frobenius norm of n values, in double. NaN if any is NaN,

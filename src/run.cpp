@@ -3,6 +3,7 @@
 #include "data.h"
 #include "memory.h"
 #include "parallel.h"
+#include "prediction.h"
 
 namespace gradflow {
 
@@ -55,7 +56,10 @@ RunResult RunExperiment(const RunConfig& config) {
   Validate(config);
   CheckMemory(config);
   SetThreads(config.threads);
-  return config.dtype == DType::kFloat32 ? RunTyped<float>(config) : RunTyped<double>(config);
+  RunResult result =
+      config.dtype == DType::kFloat32 ? RunTyped<float>(config) : RunTyped<double>(config);
+  AddTheoryPredictions(&result);  // the network is freshly initialised here
+  return result;
 }
 
 template RunResult MeasureNetwork<float>(const RunConfig&, const Network<float>&, const Mat<float>&,

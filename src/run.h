@@ -19,12 +19,13 @@ struct RunResult {
 };
 
 // Validates the config, checks the memory estimate, sets the thread count and
-// runs. Throws UsageError for bad configs.
+// runs; adds the mean-field predictions (prediction.h). Throws UsageError for
+// bad configs.
 RunResult RunExperiment(const RunConfig& config);
 
 // Measures a given network on a given batch: forward, loss, backward, metrics.
 // x: (input_dim, B). Used by RunExperiment and by callers with their own
-// networks (trained or loaded).
+// networks (trained or loaded); leaves the pred_* fields empty.
 template <typename T>
 RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, const Mat<T>& x,
                          const LossTargets& targets);

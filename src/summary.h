@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ struct RunSummary {
   double mean_saturation = 0;         // mean saturation_frac over hidden layers
   int64_t nonfinite = 0;              // total NaN/Inf over all layers
   std::string verdict;                // vanishing | exploding | healthy | nonfinite
+  // Mean-field predictions (theory.h), filled by AddTheoryPredictions.
+  std::optional<double> pred_vanishing_ratio;  // predicted ‖δ^1‖/‖δ^L‖, probe loss only
+  std::optional<double> pred_decay_per_layer;  // its (L-1)-th root, probe loss only
+  std::optional<double> chi1;                  // χ₁ = χ(q*) of a hidden layer
+  std::string phase;                           // ordered | critical | chaotic; "" if not predicted
 };
 
 // layers: every layer's metrics, hidden layers 1..config.depth first.

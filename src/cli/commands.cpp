@@ -8,6 +8,9 @@ const std::vector<Command>& Commands() {
        SetupRun},
       {"list", "list the activations and initialisations with their formulas (and --columns)",
        SetupList},
+      {"theory",
+       "mean-field predictions: per-layer q, chi, delta ratios and the phase (or a phase table)",
+       SetupTheory},
   };
   return commands;
 }

@@ -5,6 +5,7 @@
 #include "atomic_file.h"
 #include "columns.h"
 #include "commands.h"
+#include "prediction.h"
 #include "report.h"
 #include "run.h"
 
@@ -14,9 +15,10 @@ namespace {
 struct RunOptions {
   RunConfig config;
   std::string dtype = "float32";
-  std::string out = "-";    // per-layer CSV; "-" is stdout
-  std::string summary_out;  // one-row summary CSV; "" for none
-  bool quiet = false;       // no report on stderr
+  std::string out = "-";      // per-layer CSV; "-" is stdout
+  std::string summary_out;    // one-row summary CSV; "" for none
+  bool quiet = false;         // no report on stderr
+  bool compare = false;       // measured vs mean-field prediction on stderr (even with --quiet)
 };
 
 int Run(const RunOptions& options) {
@@ -27,6 +29,7 @@ int Run(const RunOptions& options) {
   CheckWritable("--summary-out", options.summary_out);
   const RunResult result = RunExperiment(config);
   if (!options.quiet) std::cerr << FormatRunReport(result);
+  if (options.compare) std::cerr << FormatComparison(CompareWithTheory(result));
   WriteAtomically(options.out, LayerCsvHeader() + LayerCsvRows(result));
   if (!options.summary_out.empty()) {
     WriteAtomically(options.summary_out, SummaryCsvHeader() + SummaryCsvRow(result));
@@ -43,6 +46,9 @@ std::function<int()> SetupRun(CLI::App* app) {
       ->capture_default_str();
   app->add_option("--summary-out", options->summary_out, "one-row run summary CSV file");
   app->add_flag("-q,--quiet", options->quiet, "no report on stderr");
+  app->add_flag("--compare", options->compare,
+                "print measured vs mean-field predicted per-layer decay and the largest deviation "
+                "(stderr, also with --quiet)");
   return [options] { return Run(*options); };
 }
 
