@@ -42,6 +42,13 @@ TEST(AtomicFile, CheckWritableNamesTheOption) {
   EXPECT_THROW(CheckWritable("--out", fs::temp_directory_path().string()), UsageError);
 }
 
+// Regression: `-o /dev/null` once renamed a regular file over the device.
+TEST(AtomicFile, SpecialFilesAreWrittenInPlaceNotReplaced) {
+  EXPECT_NO_THROW(CheckWritable("--out", "/dev/null"));
+  WriteAtomically("/dev/null", "discarded\n");
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
 TEST(AtomicFile, FailedWriteThrowsAndLeavesNothing) {
   EXPECT_THROW(WriteAtomically("/no/such/folder/x.csv", "x"), std::runtime_error);
 }
