@@ -17,7 +17,8 @@ const std::vector<Column<RunConfig>> kConfigColumns = {
     {"act_param",
      "the activation's parameter: leaky slope, ELU alpha or maxout pieces; empty if none",
      [](const RunConfig& c) { return MakeActivation(c).ParamString(); }},
-    {"init", "initialisation scheme; `file` for weights loaded by --load-model from a file that names none",
+    {"init",
+     "initialisation scheme; `file` for weights loaded by --load-model from a file that names none",
      [](const RunConfig& c) { return c.init; }},
     {"init_param", "the scheme's parameter: --init-std for normal, --init-scale for uniform",
      [](const RunConfig& c) {

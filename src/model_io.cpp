@@ -95,8 +95,7 @@ SafetensorsTensor MakeTensor(const std::vector<int64_t>& shape, const std::vecto
 // Where a value of the resolved config came from, for messages.
 class Resolver {
  public:
-  Resolver(const SafetensorsFile& file, const GivenOptions& given)
-      : file_(file), given_(given) {}
+  Resolver(const SafetensorsFile& file, const GivenOptions& given) : file_(file), given_(given) {}
 
   bool Given(const std::string& option) const { return given_.count(option) > 0; }
   const std::string* Meta(const std::string& key) const {
@@ -236,8 +235,8 @@ int CountLayers(const SafetensorsFile& file) {
   for (int l = 1; l <= count; ++l) {
     for (const std::string& name : {WeightName(l), BiasName(l)}) {
       if (!file.Has(name)) {
-        throw UsageError(fmt::format("{} is missing (the file has layers up to {})",
-                                     file.Where(name), count));
+        throw UsageError(
+            fmt::format("{} is missing (the file has layers up to {})", file.Where(name), count));
       }
     }
   }
@@ -259,17 +258,20 @@ SafetensorsFile ModelToSafetensors(const Model<T>& model) {
   file.metadata = ConfigMetadata(model.config);
   for (int l = 1; l <= model.network.NumLayers(); ++l) {
     const Layer<T>& layer = model.network.layer(l);
-    file.tensors[WeightName(l)] = MakeTensor<T>({layer.w.rows(), layer.w.cols()}, RowMajor(layer.w));
-    file.tensors[BiasName(l)] =
-        MakeTensor<T>({layer.b.size()}, std::vector<T>(layer.b.data(), layer.b.data() + layer.b.size()));
+    file.tensors[WeightName(l)] =
+        MakeTensor<T>({layer.w.rows(), layer.w.cols()}, RowMajor(layer.w));
+    file.tensors[BiasName(l)] = MakeTensor<T>(
+        {layer.b.size()}, std::vector<T>(layer.b.data(), layer.b.data() + layer.b.size()));
   }
   // (input_dim, B) column-major is (B, input_dim) row-major: the same memory.
   const Mat<T>& x = model.x;
-  file.tensors["x"] = MakeTensor<T>({x.cols(), x.rows()}, std::vector<T>(x.data(), x.data() + x.size()));
+  file.tensors["x"] =
+      MakeTensor<T>({x.cols(), x.rows()}, std::vector<T>(x.data(), x.data() + x.size()));
   const LossTargets& t = model.targets;
   if (t.probe.size() > 0) {
-    file.tensors["probe"] = MakeF64Tensor({t.probe.cols(), t.probe.rows()},
-                                          std::vector<double>(t.probe.data(), t.probe.data() + t.probe.size()));
+    file.tensors["probe"] =
+        MakeF64Tensor({t.probe.cols(), t.probe.rows()},
+                      std::vector<double>(t.probe.data(), t.probe.data() + t.probe.size()));
   }
   if (t.targets.size() > 0) {
     file.tensors["targets"] =
@@ -291,12 +293,13 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
   // Weights come from the file: options that would make them are refused.
   for (const char* option : {"--init", "--init-std", "--init-scale", "--gain", "--bias-std"}) {
     if (r.Given(option)) {
-      throw UsageError(fmt::format(
-          "{} has no effect with --load-model: the weights come from '{}'", option, file.source));
+      throw UsageError(fmt::format("{} has no effect with --load-model: the weights come from '{}'",
+                                   option, file.source));
     }
   }
   if (r.Meta("format") != nullptr && *r.Meta("format") != kFormat) {
-    throw UsageError(fmt::format("{} but gradflow reads format '{}'", r.MetaWhere("format"), kFormat));
+    throw UsageError(
+        fmt::format("{} but gradflow reads format '{}'", r.MetaWhere("format"), kFormat));
   }
 
   // Command line, else metadata, else default.
@@ -348,9 +351,10 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
   const int num_layers = CountLayers(file);
   const int depth = num_layers - (head ? 1 : 0);
   if (depth < 1) {
-    r.FailFile(fmt::format("has {} layer(s) but --loss {} needs a linear head on top of at least "
-                           "one hidden layer",
-                           num_layers, c.loss));
+    r.FailFile(
+        fmt::format("has {} layer(s) but --loss {} needs a linear head on top of at least "
+                    "one hidden layer",
+                    num_layers, c.loss));
   }
   const int input_dim = Shape2D(file, WeightName(1), "(fan_out, fan_in)").second;
   int units = input_dim;  // units feeding the next layer
@@ -360,9 +364,10 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
     const std::string weight = WeightName(l);
     const auto [rows, cols] = Shape2D(file, weight, "(fan_out, fan_in)");
     if (cols != units) {
-      throw UsageError(fmt::format("{} has shape {} but its fan_in must be {}, the {}",
-                                   file.Where(weight), ShapeText(file.Get(weight).shape), units,
-                                   l == 1 ? "input dimension" : "units of layer " + std::to_string(l - 1)));
+      throw UsageError(
+          fmt::format("{} has shape {} but its fan_in must be {}, the {}", file.Where(weight),
+                      ShapeText(file.Get(weight).shape), units,
+                      l == 1 ? "input dimension" : "units of layer " + std::to_string(l - 1)));
     }
     if (rows < 1) throw UsageError(fmt::format("{} has no rows", file.Where(weight)));
     if (!is_head && rows % pieces != 0) {
@@ -376,11 +381,13 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
     if (!is_head) widths.push_back(units);
   }
   const int width = *std::max_element(widths.begin(), widths.end());
-  const std::string layer_evidence = fmt::format("{} layers{}", num_layers, head ? " (one a linear head)" : "");
+  const std::string layer_evidence =
+      fmt::format("{} layers{}", num_layers, head ? " (one a linear head)" : "");
   r.Agree("--depth", command_line.depth, depth, layer_evidence);
   r.MetaAgrees("depth", depth, layer_evidence);
   for (size_t i = 0; i < widths.size(); ++i) {
-    const std::string evidence = fmt::format("{} (units of hidden layer {})", WeightName(i + 1), i + 1);
+    const std::string evidence =
+        fmt::format("{} (units of hidden layer {})", WeightName(i + 1), i + 1);
     r.Agree("--width", command_line.width, widths[i], evidence);
     r.MetaAgrees("width", widths[i], evidence);
   }
@@ -407,9 +414,9 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
   if (file.Has("x")) {
     const auto [batch, dim] = Shape2D(file, "x", "(batch, input_dim)");
     if (dim != input_dim || batch < 1) {
-      throw UsageError(fmt::format("{} has shape {} but must be (batch >= 1, {}): {} takes {} inputs",
-                                   file.Where("x"), ShapeText(file.Get("x").shape), input_dim,
-                                   WeightName(1), input_dim));
+      throw UsageError(fmt::format(
+          "{} has shape {} but must be (batch >= 1, {}): {} takes {} inputs", file.Where("x"),
+          ShapeText(file.Get("x").shape), input_dim, WeightName(1), input_dim));
     }
     RequireFloating(file, "x");
     r.Agree("--batch", command_line.batch, batch, "x rows");
@@ -426,11 +433,14 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
     throw UsageError(r.MetaWhere("input") + " but the file has no tensor 'x'");
   }
   // The loss tensor, when present, must fit the batch and the output units.
-  const std::string loss_tensor = c.loss == "probe" ? "probe" : c.loss == "mse" ? "targets" : "labels";
+  const std::string loss_tensor = c.loss == "probe" ? "probe"
+                                  : c.loss == "mse" ? "targets"
+                                                    : "labels";
   if (file.Has(loss_tensor)) {
     const std::string why = fmt::format("batch {} by {} outputs", c.batch, units);
     if (loss_tensor == "labels") {
-      RequireShape(file, "labels", {c.batch}, fmt::format("one label per sample of the batch of {}", c.batch));
+      RequireShape(file, "labels", {c.batch},
+                   fmt::format("one label per sample of the batch of {}", c.batch));
       const std::vector<int64_t> labels = file.ReadInts("labels");
       for (size_t b = 0; b < labels.size(); ++b) {
         if (labels[b] < 0 || labels[b] >= units) {

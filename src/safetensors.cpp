@@ -97,8 +97,9 @@ Json ParseHeaderJson(const std::string& text, const std::string& source) {
         break;
       case Json::parse_event_t::key:
         if (!keys.back().insert(parsed.get<std::string>()).second) {
-          Fail(source, fmt::format("header JSON has the key '{}' twice{}", parsed.get<std::string>(),
-                                   depth == 1 ? " (duplicate tensor name)" : ""));
+          Fail(source,
+               fmt::format("header JSON has the key '{}' twice{}", parsed.get<std::string>(),
+                           depth == 1 ? " (duplicate tensor name)" : ""));
         }
         break;
       default:
@@ -120,7 +121,8 @@ std::vector<uint64_t> UnsignedArray(const Json& value, const std::string& where,
   std::vector<uint64_t> numbers;
   for (const Json& item : value) {
     if (!item.is_number_unsigned()) {
-      FailAt(where, fmt::format("'{}' must hold non-negative integers, got {}", field, item.dump()));
+      FailAt(where,
+             fmt::format("'{}' must hold non-negative integers, got {}", field, item.dump()));
     }
     numbers.push_back(item.get<uint64_t>());
   }
@@ -189,8 +191,8 @@ std::vector<int64_t> SafetensorsFile::ReadInts(const std::string& name) const {
   } else if (t.dtype == "I32") {
     for (int64_t i = 0; i < n; ++i) values[i] = LoadLittleEndian<int32_t>(p + 4 * i);
   } else {
-    throw UsageError(fmt::format("{} has dtype {}; expected an integer dtype (I64, I32)",
-                                 Where(name), t.dtype));
+    throw UsageError(
+        fmt::format("{} has dtype {}; expected an integer dtype (I64, I32)", Where(name), t.dtype));
   }
   return values;
 }
@@ -268,24 +270,27 @@ SafetensorsFile ParseSafetensors(const std::string& bytes, const std::string& so
       elements *= d;
     }
     if (too_many || elements > buffer_size / element_size) {
-      FailAt(where, fmt::format("shape [{}] of {} needs more bytes than the {}-byte data buffer holds",
-                              fmt::join(shape, ", "), tensor.dtype, buffer_size));
+      FailAt(where,
+             fmt::format("shape [{}] of {} needs more bytes than the {}-byte data buffer holds",
+                         fmt::join(shape, ", "), tensor.dtype, buffer_size));
     }
     for (uint64_t d : shape) tensor.shape.push_back(static_cast<int64_t>(d));
-    const std::vector<uint64_t> offsets = UnsignedArray(info["data_offsets"], where, "data_offsets");
+    const std::vector<uint64_t> offsets =
+        UnsignedArray(info["data_offsets"], where, "data_offsets");
     if (offsets.size() != 2) {
-      FailAt(where, fmt::format("'data_offsets' must be [begin, end], got {} numbers", offsets.size()));
+      FailAt(where,
+             fmt::format("'data_offsets' must be [begin, end], got {} numbers", offsets.size()));
     }
     const uint64_t begin = offsets[0], end = offsets[1];
     if (begin > end || end > buffer_size) {
       FailAt(where, fmt::format("data_offsets [{}, {}] do not lie inside the {}-byte data buffer",
-                              begin, end, buffer_size));
+                                begin, end, buffer_size));
     }
     const uint64_t expected_bytes = elements * static_cast<uint64_t>(element_size);
     if (end - begin != expected_bytes) {
-      FailAt(where, fmt::format("data_offsets [{}, {}] span {} bytes but shape [{}] of {} needs {}",
-                              begin, end, end - begin, fmt::join(shape, ", "), tensor.dtype,
-                              expected_bytes));
+      FailAt(where,
+             fmt::format("data_offsets [{}, {}] span {} bytes but shape [{}] of {} needs {}", begin,
+                         end, end - begin, fmt::join(shape, ", "), tensor.dtype, expected_bytes));
     }
     tensor.bytes.assign(buffer + begin, end - begin);
     file.tensors.emplace(name, std::move(tensor));
@@ -300,14 +305,14 @@ SafetensorsFile ParseSafetensors(const std::string& bytes, const std::string& so
     const Entry& e = entries[i];
     if (e.begin < covered) {
       FailAt(file.Where(e.name),
-           fmt::format("data_offsets [{}, {}] overlap tensor '{}' (which ends at {})", e.begin, e.end,
-                       entries[i - 1].name, covered));
+             fmt::format("data_offsets [{}, {}] overlap tensor '{}' (which ends at {})", e.begin,
+                         e.end, entries[i - 1].name, covered));
     }
     if (e.begin > covered) {
       FailAt(file.Where(e.name),
-           fmt::format("data_offsets start at {}, leaving bytes [{}, {}) of the data buffer "
-                       "unused (the format has no holes)",
-                       e.begin, covered, e.begin));
+             fmt::format("data_offsets start at {}, leaving bytes [{}, {}) of the data buffer "
+                         "unused (the format has no holes)",
+                         e.begin, covered, e.begin));
     }
     covered = e.end;
   }
@@ -375,8 +380,8 @@ SafetensorsTensor MakeTensor(const char* dtype, const std::vector<int64_t>& shap
   t.dtype = dtype;
   t.shape = shape;
   if (t.NumElements() != static_cast<int64_t>(values.size())) {
-    throw std::logic_error(fmt::format("{} values for a tensor of {} elements", values.size(),
-                                       t.NumElements()));
+    throw std::logic_error(
+        fmt::format("{} values for a tensor of {} elements", values.size(), t.NumElements()));
   }
   t.bytes.assign(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(Value));
   return t;

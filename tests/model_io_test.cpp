@@ -260,9 +260,9 @@ TEST_F(Refusals, CommandLineContradictingTheFile) {
 TEST_F(Refusals, LossThatChangesTheHead) {
   RunConfig cli;
   cli.loss = "probe";
-  ExpectUsageError([&] { Resolve({"--loss"}, cli); },
-                   {"--loss probe has no linear head", "is a linear head",
-                    "use --loss mse or cross_entropy"});
+  ExpectUsageError(
+      [&] { Resolve({"--loss"}, cli); },
+      {"--loss probe has no linear head", "is a linear head", "use --loss mse or cross_entropy"});
   cli.loss = "cross_entropy";  // another head loss is fine: labels drawn from the seed
   const RunConfig c = Resolve({"--loss"}, cli);
   EXPECT_EQ(c.classes, 2);
@@ -307,7 +307,8 @@ TEST_F(Refusals, ShapesThatDoNotChain) {
   ExpectUsageError([&] { Resolve(); }, {"tensor 'targets' has dtype I64"});
   SetUp();
   file_.tensors["layers.1.weight"].dtype = "I64";  // same byte count, not floating
-  ExpectUsageError([&] { Resolve(); }, {"tensor 'layers.1.weight' has dtype I64; expected a floating"});
+  ExpectUsageError([&] { Resolve(); },
+                   {"tensor 'layers.1.weight' has dtype I64; expected a floating"});
   SetUp();
   file_.tensors["x"].dtype = "U64";
   ExpectUsageError([&] { Resolve(); }, {"tensor 'x' has dtype U64"});
@@ -370,7 +371,8 @@ class ModelCli : public ::testing::Test {
   // Runs gradflow with `args`; returns the exit code, stderr in *err.
   int Run(const std::string& args, std::string* err = nullptr) const {
     const std::string command = std::string(GRADFLOW_BINARY) + " " + args + " 2>" +
-                                (dir_ / "stderr.txt").string() + " >" + (dir_ / "stdout.txt").string();
+                                (dir_ / "stderr.txt").string() + " >" +
+                                (dir_ / "stdout.txt").string();
     const int status = std::system(command.c_str());
     if (err != nullptr) *err = ReadText(dir_ / "stderr.txt");
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -386,14 +388,15 @@ TEST_F(ModelCli, SaveLoadRerunGivesIdenticalCsv) {
                             "--activation maxout --maxout-pieces 3 --loss cross_entropy",
                             "--activation elu --elu-alpha 0.7 --input uniform --input-scale 2"}) {
       SCOPED_TRACE(std::string(dtype) + " " + net);
-      const std::string common = std::string("run -q --depth 4 --width 6 --input-dim 5 --batch 7 "
-                                             "--bias-std 0.2 --seed 3 --dtype ") +
+      const std::string common = std::string(
+                                     "run -q --depth 4 --width 6 --input-dim 5 --batch 7 "
+                                     "--bias-std 0.2 --seed 3 --dtype ") +
                                  dtype + " " + net;
       std::string err;
       ASSERT_EQ(Run(common + " -o " + Path("plain.csv"), &err), 0) << err;
-      ASSERT_EQ(Run(common + " -o " + Path("saved.csv") + " --save-model " + Path("m.safetensors"),
-                    &err),
-                0)
+      ASSERT_EQ(
+          Run(common + " -o " + Path("saved.csv") + " --save-model " + Path("m.safetensors"), &err),
+          0)
           << err;
       ASSERT_EQ(Run("run -q --load-model " + Path("m.safetensors") + " -o " + Path("loaded.csv") +
                         " --summary-out " + Path("summary.csv"),
@@ -427,16 +430,19 @@ TEST_F(ModelCli, LoadedModelWithoutBatchDrawsItFromTheSeed) {
   std::ofstream(Path("w.safetensors"), std::ios::binary) << SerializeSafetensors(file);
   std::string err;
   ASSERT_EQ(Run("run -q --seed 11 --batch 5 --input-dim 3 --bias-std 0.1 --depth 3 --width 4 "
-                "--activation tanh --dtype float64 -o " + Path("gen.csv")),
+                "--activation tanh --dtype float64 -o " +
+                Path("gen.csv")),
             0);
-  ASSERT_EQ(Run("run -q --load-model " + Path("w.safetensors") +
-                    " --seed 11 --batch 5 -o " + Path("loaded.csv"),
+  ASSERT_EQ(Run("run -q --load-model " + Path("w.safetensors") + " --seed 11 --batch 5 -o " +
+                    Path("loaded.csv"),
                 &err),
             0)
       << err;
   // Same weights, batch and probe; only the init/gain/bias_std columns differ ("file").
   const std::string generated = ReadText(Path("gen.csv")), loaded = ReadText(Path("loaded.csv"));
-  EXPECT_NE(loaded.find("tanh,,file,,1,0,3,4,3,5,gaussian,1,probe,float64,11,1,hidden"), std::string::npos) << loaded;
+  EXPECT_NE(loaded.find("tanh,,file,,1,0,3,4,3,5,gaussian,1,probe,float64,11,1,hidden"),
+            std::string::npos)
+      << loaded;
   auto metrics = [](const std::string& csv) {  // everything after the seed column
     std::string out;
     std::istringstream in(csv);
@@ -448,7 +454,8 @@ TEST_F(ModelCli, LoadedModelWithoutBatchDrawsItFromTheSeed) {
 }
 
 TEST_F(ModelCli, BadFilesExitTwoWithoutOutput) {
-  const std::string good = SerializeSafetensors(ModelToSafetensors(GenerateModel<double>(Small("tanh", "probe"))));
+  const std::string good =
+      SerializeSafetensors(ModelToSafetensors(GenerateModel<double>(Small("tanh", "probe"))));
   struct Case {
     std::string name, bytes, message;
   };
@@ -457,7 +464,8 @@ TEST_F(ModelCli, BadFilesExitTwoWithoutOutput) {
   const std::vector<Case> cases = {
       {"truncated", good.substr(0, good.size() - 3), "do not lie inside"},
       {"empty", "", "shorter than the 8-byte header"},
-      {"oversize", std::string("\xff\xff\xff\xff\x00\x00\x00\x00", 8) + "{}", "exceeds the 100000000-byte limit"},
+      {"oversize", std::string("\xff\xff\xff\xff\x00\x00\x00\x00", 8) + "{}",
+       "exceeds the 100000000-byte limit"},
       {"badjson", std::string("\x05\x00\x00\x00\x00\x00\x00\x00", 8) + "{\"a\":", "not valid JSON"},
       {"lying", lying, "data_offsets"},
   };
@@ -471,9 +479,11 @@ TEST_F(ModelCli, BadFilesExitTwoWithoutOutput) {
     EXPECT_FALSE(fs::exists(Path("out.csv")));
   }
   std::string err;
-  EXPECT_EQ(Run("run --load-model " + Path("nothing.safetensors") + " -o " + Path("out.csv"), &err), 2);
+  EXPECT_EQ(Run("run --load-model " + Path("nothing.safetensors") + " -o " + Path("out.csv"), &err),
+            2);
   EXPECT_NE(err.find("cannot open"), std::string::npos) << err;
-  EXPECT_EQ(Run("run --depth 2 --width 3 --save-model " + Path("no/such/dir/m.safetensors"), &err), 2);
+  EXPECT_EQ(Run("run --depth 2 --width 3 --save-model " + Path("no/such/dir/m.safetensors"), &err),
+            2);
   EXPECT_NE(err.find("--save-model"), std::string::npos) << err;
   EXPECT_EQ(Run("run --depth 2 --width 3 --save-model -", &err), 2);
   EXPECT_NE(err.find("--save-model needs a file name"), std::string::npos) << err;
@@ -487,8 +497,9 @@ TEST_F(ModelCli, NumpyReaderAgreesWithTheCsv) {
   // the loss from a saved file and compares with gradflow's CSV.
   std::string err;
   ASSERT_EQ(Run("run -q --activation relu --init he_normal --depth 5 --width 16 --input-dim 9 "
-                "--batch 8 --bias-std 0.1 --loss mse --dtype float64 -o " + Path("l.csv") +
-                    " --summary-out " + Path("s.csv") + " --save-model " + Path("m.safetensors"),
+                "--batch 8 --bias-std 0.1 --loss mse --dtype float64 -o " +
+                    Path("l.csv") + " --summary-out " + Path("s.csv") + " --save-model " +
+                    Path("m.safetensors"),
                 &err),
             0)
       << err;

@@ -37,7 +37,8 @@ void ExpectRefused(const std::string& bytes, const std::vector<std::string>& par
     const std::string message = e.what();
     EXPECT_NE(message.find("'bad.safetensors'"), std::string::npos) << message;
     for (const std::string& part : parts) {
-      EXPECT_NE(message.find(part), std::string::npos) << "missing '" << part << "' in: " << message;
+      EXPECT_NE(message.find(part), std::string::npos)
+          << "missing '" << part << "' in: " << message;
     }
   }
 }
@@ -76,15 +77,18 @@ TEST(Safetensors, RoundTripKeepsEverything) {
 
 TEST(Safetensors, WriterAlignsHeaderAndTensors) {
   SafetensorsFile file;
-  file.tensors["a_f32"] = MakeF32Tensor({3}, {1, 2, 3});  // 12 bytes: would misalign an F64 after it
+  file.tensors["a_f32"] =
+      MakeF32Tensor({3}, {1, 2, 3});  // 12 bytes: would misalign an F64 after it
   file.tensors["z_f64"] = MakeF64Tensor({1}, {1});
   const std::string bytes = SerializeSafetensors(file);
   uint64_t header = 0;
   std::memcpy(&header, bytes.data(), 8);
   EXPECT_EQ((8 + header) % 8, 0u);
   // The F64 goes first, at offset 0; the F32 follows at 8.
-  EXPECT_NE(bytes.find("\"z_f64\":{\"data_offsets\":[0,8]"), std::string::npos) << bytes.substr(8, header);
-  EXPECT_NE(bytes.find("\"a_f32\":{\"data_offsets\":[8,20]"), std::string::npos) << bytes.substr(8, header);
+  EXPECT_NE(bytes.find("\"z_f64\":{\"data_offsets\":[0,8]"), std::string::npos)
+      << bytes.substr(8, header);
+  EXPECT_NE(bytes.find("\"a_f32\":{\"data_offsets\":[8,20]"), std::string::npos)
+      << bytes.substr(8, header);
 }
 
 TEST(Safetensors, HalfAndBFloat16AreConvertedExactly) {
@@ -94,11 +98,11 @@ TEST(Safetensors, HalfAndBFloat16AreConvertedExactly) {
   const uint16_t bf16[] = {0x3f80, 0xbe20};
   const std::string data(reinterpret_cast<const char*>(half), sizeof(half));
   const std::string data2(reinterpret_cast<const char*>(bf16), sizeof(bf16));
-  const SafetensorsFile file = ParseSafetensors(
-      FileBytes(R"({"h": {"dtype": "F16", "shape": [6], "data_offsets": [0, 12]},
+  const SafetensorsFile file =
+      ParseSafetensors(FileBytes(R"({"h": {"dtype": "F16", "shape": [6], "data_offsets": [0, 12]},
                     "b": {"dtype": "BF16", "shape": [2], "data_offsets": [12, 16]}})",
-                data + data2),
-      "mem");
+                                 data + data2),
+                       "mem");
   const std::vector<double> h = file.ReadDoubles("h");
   EXPECT_EQ(h[0], 1.0);
   EXPECT_EQ(h[1], -2.5);
@@ -142,7 +146,8 @@ TEST(Safetensors, TooShortOrTruncatedFiles) {
 }
 
 TEST(Safetensors, OversizeHeaderIsRefusedBeforeReading) {
-  ExpectRefused(WithLength(kSafetensorsMaxHeaderBytes + 1, "{}"), {"exceeds the 100000000-byte limit"});
+  ExpectRefused(WithLength(kSafetensorsMaxHeaderBytes + 1, "{}"),
+                {"exceeds the 100000000-byte limit"});
   ExpectRefused(WithLength(std::numeric_limits<uint64_t>::max(), "{}"), {"exceeds"});
 }
 
@@ -161,8 +166,9 @@ TEST(Safetensors, DuplicateNamesAndFields) {
   const std::string entry = R"({"dtype": "F32", "shape": [1], "data_offsets": [0, 4]})";
   ExpectRefused(FileBytes("{\"w\": " + entry + ", \"w\": " + entry + "}", "abcd"),
                 {"'w' twice", "duplicate tensor name"});
-  ExpectRefused(OneTensor(R"("dtype": "F32", "dtype": "F32", "shape": [2], "data_offsets": [0, 8])"),
-                {"'dtype' twice"});
+  ExpectRefused(
+      OneTensor(R"("dtype": "F32", "dtype": "F32", "shape": [2], "data_offsets": [0, 8])"),
+      {"'dtype' twice"});
 }
 
 TEST(Safetensors, BadFields) {
@@ -176,13 +182,15 @@ TEST(Safetensors, BadFields) {
                 {"non-negative integers, got 2.0"});
   ExpectRefused(OneTensor(R"("dtype": "F32", "shape": 2, "data_offsets": [0, 8])"),
                 {"'shape' must be an array"});
-  ExpectRefused(OneTensor(R"("dtype": "F32", "shape": [2])"), {"tensor 'w'", "'data_offsets' is missing"});
+  ExpectRefused(OneTensor(R"("dtype": "F32", "shape": [2])"),
+                {"tensor 'w'", "'data_offsets' is missing"});
   ExpectRefused(OneTensor(R"("dtype": "F32", "shape": [2], "data_offsets": [0, 8], "x": 1)"),
                 {"unknown field 'x'"});
   ExpectRefused(OneTensor(R"("dtype": "F32", "shape": [2], "data_offsets": [0])"),
                 {"[begin, end], got 1 numbers"});
   ExpectRefused(FileBytes(R"({"w": 3})", ""), {"tensor 'w'", "must be an object"});
-  ExpectRefused(FileBytes(R"({"__metadata__": {"a": 1}})", ""), {"'__metadata__' value of 'a' must be a string"});
+  ExpectRefused(FileBytes(R"({"__metadata__": {"a": 1}})", ""),
+                {"'__metadata__' value of 'a' must be a string"});
   ExpectRefused(FileBytes(R"({"__metadata__": [1]})", ""), {"'__metadata__' must be an object"});
 }
 
@@ -207,12 +215,14 @@ TEST(Safetensors, OffsetsThatLie) {
   ExpectRefused(OneTensor(R"("dtype": "F32", "shape": [1], "data_offsets": [0, 4])"),
                 {"8 bytes but the tensors cover only 4"});
   // A shape whose byte count overflows 64 bits, or needs more than the buffer.
-  ExpectRefused(OneTensor(R"("dtype": "F64", "shape": [4611686018427387904, 4], "data_offsets": [0, 8])"),
-                {"tensor 'w'", "needs more bytes than the 8-byte data buffer"});
+  ExpectRefused(
+      OneTensor(R"("dtype": "F64", "shape": [4611686018427387904, 4], "data_offsets": [0, 8])"),
+      {"tensor 'w'", "needs more bytes than the 8-byte data buffer"});
   ExpectRefused(OneTensor(R"("dtype": "F64", "shape": [3], "data_offsets": [0, 8])"),
                 {"needs more bytes"});
-  ExpectRefused(OneTensor(R"("dtype": "F32", "shape": [2], "data_offsets": [0, 18446744073709551616])"),
-                {"non-negative integers"});
+  ExpectRefused(
+      OneTensor(R"("dtype": "F32", "shape": [2], "data_offsets": [0, 18446744073709551616])"),
+      {"non-negative integers"});
 }
 
 TEST(Safetensors, ReadFileErrorsNameThePath) {
