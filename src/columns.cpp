@@ -21,16 +21,25 @@ const std::vector<Column<RunConfig>> kConfigColumns = {
     {"act_param",
      "the activation's parameter: leaky slope, ELU alpha or maxout pieces; empty if none",
      [](const RunConfig& c) { return MakeActivation(c).ParamString(); }},
-    {"init", "initialisation scheme", [](const RunConfig& c) { return c.init; }},
+    {"init",
+     "initialisation scheme; `file` for weights loaded by --load-model from a file that names none",
+     [](const RunConfig& c) { return c.init; }},
     {"init_param", "the scheme's parameter: --init-std for normal, --init-scale for uniform",
-     [](const RunConfig& c) { return InitParamString(FindInit(c.init), c.init_params); }},
+     [](const RunConfig& c) {
+       for (const InitSpec& spec : InitTable()) {
+         if (c.init == spec.name) return InitParamString(spec, c.init_params);
+       }
+       return std::string();  // init "file": no scheme, no parameter
+     }},
     {"gain", "multiplier on every weight", [](const RunConfig& c) { return Num(c.gain); }},
     {"bias_std", "biases ~ N(0, bias_std^2)", [](const RunConfig& c) { return Num(c.bias_std); }},
     {"depth", "hidden layers L", [](const RunConfig& c) { return Int(c.depth); }},
     {"width", "units per hidden layer N", [](const RunConfig& c) { return Int(c.width); }},
     {"input_dim", "input dimension", [](const RunConfig& c) { return Int(c.InputDim()); }},
     {"batch", "samples B", [](const RunConfig& c) { return Int(c.batch); }},
-    {"input", "input distribution (gaussian or uniform, unit variance)",
+    {"input",
+     "input distribution (gaussian or uniform, unit variance); `file` for a batch x loaded by "
+     "--load-model from a file that names none",
      [](const RunConfig& c) { return c.input; }},
     {"input_scale", "multiplier on every input",
      [](const RunConfig& c) { return Num(c.input_scale); }},

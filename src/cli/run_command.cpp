@@ -5,6 +5,7 @@
 #include "atomic_file.h"
 #include "columns.h"
 #include "commands.h"
+#include "model_io.h"
 #include "prediction.h"
 #include "report.h"
 #include "run.h"
@@ -15,10 +16,13 @@ namespace {
 struct RunOptions {
   RunConfig config;
   std::string dtype = "float32";
-  std::string out = "-";      // per-layer CSV; "-" is stdout
-  std::string summary_out;    // one-row summary CSV; "" for none
-  bool quiet = false;         // no report on stderr
-  bool compare = false;       // measured vs mean-field prediction on stderr (even with --quiet)
+  std::string out = "-";    // per-layer CSV; "-" is stdout
+  std::string summary_out;  // one-row summary CSV; "" for none
+  bool quiet = false;       // no report on stderr
+  bool compare = false;     // measured vs mean-field prediction on stderr (even with --quiet)
+  std::string save_model;   // safetensors file to write the measured model to; "" for none
+  std::string load_model;   // safetensors file to take the model from; "" to generate it
+  GivenOptions given;       // options given explicitly (they must agree with --load-model)
 };
 
 int Run(const RunOptions& options) {
@@ -27,7 +31,10 @@ int Run(const RunOptions& options) {
   Validate(config);
   CheckWritable("--out", options.out);
   CheckWritable("--summary-out", options.summary_out);
-  const RunResult result = RunExperiment(config);
+  const bool files = !options.load_model.empty() || !options.save_model.empty();
+  const RunResult result =
+      files ? RunWithModelFiles(config, options.given, options.load_model, options.save_model)
+            : RunExperiment(config);
   if (!options.quiet) std::cerr << FormatRunReport(result);
   if (options.compare) std::cerr << FormatComparison(CompareWithTheory(result));
   WriteAtomically(options.out, LayerCsvHeader() + LayerCsvRows(result));
@@ -49,7 +56,16 @@ std::function<int()> SetupRun(CLI::App* app) {
   app->add_flag("--compare", options->compare,
                 "print measured vs mean-field predicted per-layer decay and the largest deviation "
                 "(stderr, also with --quiet)");
-  return [options] { return Run(*options); };
+  app->add_option("--save-model", options->save_model,
+                  "write the measured weights, batch and targets to this safetensors file");
+  app->add_option("--load-model", options->load_model,
+                  "take weights (and batch/targets if present) from this safetensors file");
+  return [options, app] {
+    for (const CLI::Option* option : app->get_options()) {
+      if (option->count() > 0) options->given.insert(option->get_name());
+    }
+    return Run(*options);
+  };
 }
 
 }  // namespace gradflow::cli
