@@ -8,6 +8,10 @@ const std::vector<Command>& Commands() {
        SetupRun},
       {"list", "list the activations and initialisations with their formulas (and --columns)",
        SetupList},
+      {"train",
+       "train on a synthetic teacher task, logging per-layer gradients and how much each layer "
+       "learns",
+       SetupTrain},
   };
   return commands;
 }
