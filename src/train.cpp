@@ -20,6 +20,9 @@ namespace {
 
 constexpr int kEvalChunk = 1024;  // samples per forward pass when evaluating a whole set
 
+// "nan", "inf" or "-inf" for a non-finite loss (any NaN prints as "nan").
+std::string LossText(double loss) { return std::isnan(loss) ? "nan" : FormatNumber(loss); }
+
 void RequirePositive(const char* option, int64_t value) {
   if (value < 1) throw UsageError(fmt::format("{} must be >= 1, got {}", option, value));
 }
@@ -177,14 +180,49 @@ void EvaluateSet(const Network<T>& network, LossKind kind, const Dataset& data, 
                                               : std::numeric_limits<double>::quiet_NaN();
 }
 
-// The first layer whose z or a holds NaN/Inf, or 0 if none does.
+// Where a forward pass of `network` on x first holds NaN/Inf, as a clause
+// for the stop message.
 template <typename T>
-int FirstNonfiniteLayer(const ForwardCache<T>& cache) {
-  for (size_t l = 1; l < cache.z.size(); ++l) {
-    if (CountNonfinite(cache.z[l]) + CountNonfinite(cache.a[l]) > 0) return static_cast<int>(l);
+std::string WhereNonfinite(const Network<T>& network, const Mat<T>& x) {
+  ForwardCache<T> cache;
+  network.Forward(x, &cache);
+  for (int l = 1; l <= network.NumLayers(); ++l) {
+    if (CountNonfinite(cache.z[l]) + CountNonfinite(cache.a[l]) > 0) {
+      return fmt::format("; in its forward pass NaN/Inf first appear in layer {} (see the "
+                         "nonfinite column)",
+                         l);
+    }
   }
-  return 0;
+  return "; its forward pass is finite, so the loss itself overflowed";
 }
+
+}  // namespace
+
+template <typename T>
+double TrainStep(LossKind kind, const Mat<T>& x, const LossTargets& truth, Network<T>* network,
+                 Optimizer<T>* optimizer, ForwardCache<T>* cache,
+                 std::vector<double>* update_ratio) {
+  network->Forward(x, cache);
+  const Mat<T>& out = cache->a[network->NumLayers()];
+  const double loss = LossValue(kind, out, truth);
+  if (!std::isfinite(loss)) return loss;
+  update_ratio->resize(network->NumLayers());
+  Mat<T> dw_step;  // ΔW^l   (rows, fan_in)
+  Vec<T> db_step;  // Δb^l   (rows)
+  optimizer->BeginStep();
+  network->Backward(*cache, LossGradient(kind, out, truth),
+                    [&](int l, const Mat<T>&, const Mat<T>& dw, const Vec<T>& db) {
+                      Layer<T>& layer = network->layer(l);
+                      const double w_norm = ScaledNorm(layer.w);
+                      optimizer->Update(2 * (l - 1), dw, &layer.w, &dw_step);
+                      optimizer->Update(2 * (l - 1) + 1, db, &layer.b, &db_step);
+                      // ‖ΔW_t‖ / ‖W_{t−1}‖
+                      (*update_ratio)[l - 1] = ScaledNorm(dw_step) / w_norm;
+                    });
+  return loss;
+}
+
+namespace {
 
 template <typename T>
 void TrainTyped(const std::function<void(const TrainResult&, const TrainRow&)>& on_row,
@@ -228,9 +266,8 @@ void TrainTyped(const std::function<void(const TrainResult&, const TrainRow&)>& 
     for (int i = 0; i < 3; ++i) {
       if (!std::isfinite(losses[i])) {
         result->diverged = true;
-        result->stop_reason = fmt::format(
-            "the {} loss at step {} is {}; see the nonfinite column for where NaN/Inf appear",
-            names[i], step, FormatNumber(losses[i]));
+        result->stop_reason = fmt::format("the {} loss at step {} is {}{}", names[i], step,
+                                          LossText(losses[i]), WhereNonfinite(network, eval_x));
         return false;
       }
     }
@@ -243,8 +280,6 @@ void TrainTyped(const std::function<void(const TrainResult&, const TrainRow&)>& 
   std::vector<int> order;
   std::vector<int> indices(c.batch);
   ForwardCache<T> cache;
-  Mat<T> dw_step;  // Δ of one W   (rows, fan_in)
-  Vec<T> db_step;  // Δ of one b   (rows)
   for (int64_t step = 1; step <= total_steps; ++step) {
     const int64_t epoch = (step - 1) / per_epoch;
     const int64_t position = (step - 1) % per_epoch;
@@ -252,30 +287,17 @@ void TrainTyped(const std::function<void(const TrainResult&, const TrainRow&)>& 
     std::copy(order.begin() + position * c.batch, order.begin() + (position + 1) * c.batch,
               indices.begin());
     const Dataset batch = data.train.Gather(indices);
-    network.Forward(batch.x.cast<T>(), &cache);
-    const Mat<T>& out = cache.a[num_layers];
-    const double loss = LossValue(loss_kind, out, batch.truth);
+    const Mat<T> batch_x = batch.x.cast<T>();
+    const double loss = TrainStep(loss_kind, batch_x, batch.truth, &network,
+                                  &optimizer, &cache, &update_ratio);
     if (!std::isfinite(loss)) {
-      const int layer = FirstNonfiniteLayer(cache);
-      result->diverged = true;
-      result->stop_reason = fmt::format(
-          "the mini-batch loss of step {} is {}{}", step, FormatNumber(loss),
-          layer > 0 ? fmt::format("; NaN/Inf first appear in layer {} of its forward pass", layer)
-                    : std::string("; its forward pass is finite, so the loss itself overflowed"));
+      // Keep the state that produced it (its own logged row), then say why.
       if (result->rows.back().step != step - 1) log(step - 1);
+      result->diverged = true;
+      result->stop_reason = fmt::format("the mini-batch loss of step {} is {}{}", step,
+                                        LossText(loss), WhereNonfinite(network, batch_x));
       return;
     }
-    optimizer.BeginStep();
-    network.Backward(cache, LossGradient(loss_kind, out, batch.truth),
-                     [&](int l, const Mat<T>&, const Mat<T>& dw, const Vec<T>& db) {
-                       // Safe: Backward has already taken ∂Loss/∂a^{l-1} from W^l.
-                       Layer<T>& layer = network.layer(l);
-                       const double w_norm = ScaledNorm(layer.w);
-                       optimizer.Update(2 * (l - 1), dw, &layer.w, &dw_step);
-                       optimizer.Update(2 * (l - 1) + 1, db, &layer.b, &db_step);
-                       // ‖ΔW_t‖ / ‖W_{t−1}‖
-                       update_ratio[l - 1] = ScaledNorm(dw_step) / w_norm;
-                     });
     result->steps_done = step;
     if (next_log < schedule.size() && schedule[next_log] == step && !log(step)) return;
   }
@@ -301,5 +323,12 @@ TrainResult Train(TrainConfig config,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
+
+template double TrainStep<float>(LossKind, const Mat<float>&, const LossTargets&,
+                                 Network<float>*, Optimizer<float>*, ForwardCache<float>*,
+                                 std::vector<double>*);
+template double TrainStep<double>(LossKind, const Mat<double>&, const LossTargets&,
+                                  Network<double>*, Optimizer<double>*, ForwardCache<double>*,
+                                  std::vector<double>*);
 
 }  // namespace gradflow

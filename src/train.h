@@ -27,6 +27,8 @@
 #include <vector>
 
 #include "config.h"
+#include "loss.h"
+#include "network.h"
 #include "optimizer.h"
 #include "run.h"
 #include "teacher_task.h"
@@ -87,6 +89,16 @@ struct TrainResult {
 // on_row (may be empty) is called after each logged step, for progress.
 TrainResult Train(TrainConfig config,
                   const std::function<void(const TrainResult&, const TrainRow&)>& on_row = {});
+
+// One optimiser step on a mini-batch: forward, loss, then backward with each
+// layer's W and b updated inside the gradient visitor (safe: Backward takes
+// ∂Loss/∂a^{l-1} from W^l before visiting layer l). Returns the mini-batch
+// loss before the update; when it is NaN/Inf nothing is updated. Fills
+// update_ratio[l-1] = ‖ΔW^l‖/‖W^l before the update‖. x: (input_dim, B).
+template <typename T>
+double TrainStep(LossKind kind, const Mat<T>& x, const LossTargets& truth, Network<T>* network,
+                 Optimizer<T>* optimizer, ForwardCache<T>* cache,
+                 std::vector<double>* update_ratio);
 
 // Bytes training holds at its peak (network, W_0, optimiser state, data,
 // evaluation forward caches).
