@@ -70,8 +70,8 @@ Teacher MakeTeacher(int input_dim, int outputs, uint64_t seed) {
   Rng rng_a(seed, Purpose::kTeacher, 1);
   Rng rng_b(seed, Purpose::kTeacher, 2);
   t.a = GaussianMatrix(kTeacherHidden, input_dim, 1.0 / std::sqrt(input_dim), &rng_a);
-  t.b = GaussianMatrix(outputs, kTeacherHidden,
-                       1.0 / std::sqrt(kTeacherHidden * kTanhSecondMoment), &rng_b);
+  t.b = GaussianMatrix(outputs, kTeacherHidden, 1.0 / std::sqrt(kTeacherHidden * kTanhSecondMoment),
+                       &rng_b);
   return t;
 }
 

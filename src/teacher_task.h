@@ -30,7 +30,7 @@ namespace gradflow {
 
 enum class TaskKind { kTeacher, kRegression };
 
-std::vector<std::string> TaskNames();       // teacher, regression
+std::vector<std::string> TaskNames();         // teacher, regression
 TaskKind ParseTask(const std::string& name);  // throws UsageError naming --task
 // The student loss the task trains with: cross_entropy or mse.
 std::string TaskLoss(TaskKind kind);

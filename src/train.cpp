@@ -101,8 +101,8 @@ void Validate(const TrainConfig& c) {
   RequirePositive("--train-size", c.train_size);
   RequirePositive("--test-size", c.test_size);
   if (c.run.batch > c.train_size) {
-    throw UsageError(fmt::format("--batch ({}) must be <= --train-size ({})", c.run.batch,
-                                 c.train_size));
+    throw UsageError(
+        fmt::format("--batch ({}) must be <= --train-size ({})", c.run.batch, c.train_size));
   }
   if (c.epochs < 0) throw UsageError(fmt::format("--epochs must be >= 1, got {}", c.epochs));
   if (c.epochs == 0) RequirePositive("--steps", c.steps);
@@ -188,9 +188,10 @@ std::string WhereNonfinite(const Network<T>& network, const Mat<T>& x) {
   network.Forward(x, &cache);
   for (int l = 1; l <= network.NumLayers(); ++l) {
     if (CountNonfinite(cache.z[l]) + CountNonfinite(cache.a[l]) > 0) {
-      return fmt::format("; in its forward pass NaN/Inf first appear in layer {} (see the "
-                         "nonfinite column)",
-                         l);
+      return fmt::format(
+          "; in its forward pass NaN/Inf first appear in layer {} (see the "
+          "nonfinite column)",
+          l);
     }
   }
   return "; its forward pass is finite, so the loss itself overflowed";
@@ -288,8 +289,8 @@ void TrainTyped(const std::function<void(const TrainResult&, const TrainRow&)>& 
               indices.begin());
     const Dataset batch = data.train.Gather(indices);
     const Mat<T> batch_x = batch.x.cast<T>();
-    const double loss = TrainStep(loss_kind, batch_x, batch.truth, &network,
-                                  &optimizer, &cache, &update_ratio);
+    const double loss =
+        TrainStep(loss_kind, batch_x, batch.truth, &network, &optimizer, &cache, &update_ratio);
     if (!std::isfinite(loss)) {
       // Keep the state that produced it (its own logged row), then say why.
       if (result->rows.back().step != step - 1) log(step - 1);
@@ -319,14 +320,12 @@ TrainResult Train(TrainConfig config,
   } else {
     TrainTyped<double>(on_row, &result);
   }
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 
-template double TrainStep<float>(LossKind, const Mat<float>&, const LossTargets&,
-                                 Network<float>*, Optimizer<float>*, ForwardCache<float>*,
-                                 std::vector<double>*);
+template double TrainStep<float>(LossKind, const Mat<float>&, const LossTargets&, Network<float>*,
+                                 Optimizer<float>*, ForwardCache<float>*, std::vector<double>*);
 template double TrainStep<double>(LossKind, const Mat<double>&, const LossTargets&,
                                   Network<double>*, Optimizer<double>*, ForwardCache<double>*,
                                   std::vector<double>*);

@@ -7,10 +7,11 @@
 //   - per-layer metrics come from MeasureNetwork on the FIXED evaluation batch:
 //     the first --batch samples of the training set, in generated order (so
 //     steps are comparable; the same size as a mini-batch, so norms are too);
-//   - update_ratio^l  = ‖ΔW^l_t‖_F / ‖W^l_{t−1}‖_F, the update of step t
-//     (CS231n's healthy value: about 1e-3); none at step 0;
+//   - update_ratio^l  = ‖ΔW^l_t‖_F / ‖W^l_{t−1}‖_F, ΔW^l_t the optimiser's
+//     update at step t (CS231n's healthy value: about 1e-3); none at step 0;
 //   - weight_change^l = ‖W^l_t − W^l_0‖_F / ‖W^l_0‖_F, how far the layer has
-//     moved since initialisation (weights only, not biases);
+//     moved since initialisation (weights only, not biases; in float32 an
+//     update below W's rounding step is lost and does not count);
 //   - train loss/accuracy over the whole training set, test loss/accuracy over
 //     the whole test set (forward passes in chunks of 1024 samples).
 // Mini-batches: each epoch e (from 0) shuffles the training set with a
@@ -36,10 +37,10 @@
 namespace gradflow {
 
 struct TrainConfig {
-  RunConfig run;                  // network, inputs, dtype, seed, threads; run.batch = mini-batch
-  std::string task = "teacher";   // teacher (cross_entropy) | regression (mse)
-  int train_size = 8192;          // training samples
-  int test_size = 2048;           // test samples
+  RunConfig run;                 // network, inputs, dtype, seed, threads; run.batch = mini-batch
+  std::string task = "teacher";  // teacher (cross_entropy) | regression (mse)
+  int train_size = 8192;         // training samples
+  int test_size = 2048;          // test samples
   OptimizerConfig optimizer;
   int64_t steps = 500;            // updates, used when epochs == 0
   int64_t epochs = 0;             // > 0: steps = epochs · floor(train_size / batch)

@@ -56,8 +56,11 @@ const std::vector<Column<TrainRow>> kCurveColumns = {
 
 const std::vector<std::pair<const char*, const char*>> kTrainLayerColumnDocs = {
     {"update_ratio",
-     "||W_t - W_{t-1}||_F / ||W_{t-1}||_F, this step's update (empty at step 0; ~1e-3 healthy)"},
-    {"weight_change", "||W_t - W_0||_F / ||W_0||_F, how far the layer moved since step 0"},
+     "||dW_t||_F / ||W_{t-1}||_F, dW_t the optimiser's update at this step (empty at step 0; "
+     "~1e-3 is healthy)"},
+    {"weight_change",
+     "||W_t - W_0||_F / ||W_0||_F, how far the layer's weights moved since step 0 (updates "
+     "smaller than float32 rounding do not count)"},
 };
 
 template <typename Row>

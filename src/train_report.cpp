@@ -60,9 +60,8 @@ std::string FormatTrainSummary(const TrainResult& result) {
   const TrainRow& first = result.rows.front();
   const TrainRow& last = result.rows.back();
   text += fmt::format("\nper layer at step {} (metrics on the evaluation batch):\n", last.step);
-  text += fmt::format("{:>5} {:>6} {:>14} {:>13} {:>16} {:>16}\n", "layer", "kind",
-                      "weight_change", "update_ratio", "delta_norm@0",
-                      fmt::format("delta_norm@{}", last.step));
+  text += fmt::format("{:>5} {:>6} {:>14} {:>13} {:>16} {:>16}\n", "layer", "kind", "weight_change",
+                      "update_ratio", "delta_norm@0", fmt::format("delta_norm@{}", last.step));
   for (size_t l = 0; l < last.eval.layers.size(); ++l) {
     const LayerMetrics& m = last.eval.layers[l];
     text += fmt::format("{:>5} {:>6} {:>14.3e} {:>13} {:>16.3e} {:>16.3e}\n", m.layer, m.kind,
@@ -83,19 +82,19 @@ std::string FormatTrainSummary(const TrainResult& result) {
                        : fmt::format(": the first layer learned {:.3g}x more", 1.0 / ratio);
   }
   text += "\n";
-  text += fmt::format("loss: train {:.5g} -> {:.5g} ({}), test {:.5g} -> {:.5g} ({})",
-                      first.train_loss, last.train_loss,
-                      RelativeChange(first.train_loss, last.train_loss), first.test_loss,
-                      last.test_loss, RelativeChange(first.test_loss, last.test_loss));
+  text +=
+      fmt::format("loss: train {:.5g} -> {:.5g} ({}), test {:.5g} -> {:.5g} ({})", first.train_loss,
+                  last.train_loss, RelativeChange(first.train_loss, last.train_loss),
+                  first.test_loss, last.test_loss, RelativeChange(first.test_loss, last.test_loss));
   if (IsClassification(c)) {
     text += fmt::format("; test accuracy {} -> {} (chance {})", Percent(first.test_accuracy),
                         Percent(last.test_accuracy), Percent(1.0 / c.run.classes));
   }
   text += "\n";
-  text += fmt::format("gradients: vanishing_ratio delta[1]/delta[{}] {:.3g} at step 0, {:.3g} at "
-                      "step {}\n",
-                      depth, first.eval.summary.vanishing_ratio, last.eval.summary.vanishing_ratio,
-                      last.step);
+  text += fmt::format(
+      "gradients: vanishing_ratio delta[1]/delta[{}] {:.3g} at step 0, {:.3g} at "
+      "step {}\n",
+      depth, first.eval.summary.vanishing_ratio, last.eval.summary.vanishing_ratio, last.step);
   if (result.diverged) {
     text += fmt::format("STOPPED after {} of {} steps: {}\n", result.steps_done, TotalSteps(c),
                         result.stop_reason);

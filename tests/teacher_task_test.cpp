@@ -118,9 +118,9 @@ TEST(TeacherTask, SliceAndGatherPickColumnsAndTruth) {
   const Dataset picked = data.train.Gather({9, 0, 9});
   EXPECT_EQ(picked.x.col(0), data.train.x.col(9));
   EXPECT_EQ(picked.x.col(1), data.train.x.col(0));
-  EXPECT_EQ(picked.truth.labels, (std::vector<int>{data.train.truth.labels[9],
-                                                   data.train.truth.labels[0],
-                                                   data.train.truth.labels[9]}));
+  EXPECT_EQ(picked.truth.labels,
+            (std::vector<int>{data.train.truth.labels[9], data.train.truth.labels[0],
+                              data.train.truth.labels[9]}));
   const TaskData reg = MakeTaskData(SmallConfig(), TaskKind::kRegression, 10, 1);
   EXPECT_EQ(reg.train.Gather({4}).truth.targets.col(0), reg.train.truth.targets.col(4));
 }

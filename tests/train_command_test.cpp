@@ -103,6 +103,8 @@ TEST_F(TrainCommandTest, BadOptionsExitTwoNamingTheOption) {
       {"--lr -1", "--lr must be a finite number > 0, got -1"},
       {"--batch 100", "--batch (100) must be <= --train-size (64)"},
       {"--activation sigmod", "did you mean 'sigmoid'"},
+      {"--log-every 0", "--log-every must be >= 1, got 0"},
+      {"--memory-limit-gb 0.000001", "this training run needs an estimated"},
       {"-o /nonexistent/x.csv", "--out: folder '/nonexistent' of '/nonexistent/x.csv' does not"},
   };
   for (const Case& c : cases) {

@@ -257,8 +257,8 @@ TEST(Train, EpochsSetTheStepCount) {
 }
 
 TEST(Train, LogSpacedStepsAreFibonacciPlusTheLast) {
-  EXPECT_EQ(LogSpacedSteps(500), (std::vector<int64_t>{0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144,
-                                                       233, 377, 500}));
+  EXPECT_EQ(LogSpacedSteps(500),
+            (std::vector<int64_t>{0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 500}));
   EXPECT_EQ(LogSpacedSteps(1), (std::vector<int64_t>{0, 1}));
   EXPECT_EQ(LogSpacedSteps(3), (std::vector<int64_t>{0, 1, 2, 3}));
   TrainConfig t;
@@ -296,8 +296,7 @@ TEST(Train, ValidationNamesTheOptionAndTheValue) {
   EXPECT_EQ(ValidationMessage(t), "--batch (9000) must be <= --train-size (8192)");
   t = TrainConfig();
   t.log_steps = "0,x";
-  EXPECT_NE(ValidationMessage(t).find("--log-steps: 'x' is not a step number"),
-            std::string::npos);
+  EXPECT_NE(ValidationMessage(t).find("--log-steps: 'x' is not a step number"), std::string::npos);
   t.log_steps = "600";
   EXPECT_EQ(ValidationMessage(t), "--log-steps: step 600 is after the last step 500");
   t = TrainConfig();
@@ -333,8 +332,7 @@ TEST(Train, CsvLayoutHasStepRunColumnsThenTrainingColumns) {
   const std::string first_row = rows.substr(0, rows.find('\n'));
   EXPECT_EQ(count_fields(first_row), count_fields(header.substr(0, header.size() - 1)));
   // Step 0: empty update_ratio, weight_change 0; sgd: empty beta1/beta2/eps.
-  EXPECT_NE(first_row.find(",,0,teacher,2048,512,sgd,0.1,0,,,,3"), std::string::npos)
-      << first_row;
+  EXPECT_NE(first_row.find(",,0,teacher,2048,512,sgd,0.1,0,,,,3"), std::string::npos) << first_row;
   const std::string curve_header = CurveCsvHeader();
   EXPECT_EQ(curve_header.rfind("step,train_loss,train_accuracy,test_loss,test_accuracy,", 0), 0u);
   const std::string curve = CurveCsvRows(r);

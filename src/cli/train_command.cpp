@@ -42,6 +42,12 @@ TrainConfig Resolve(const TrainOptions& options) {
         config.task, task_loss, config.run.loss));
   }
   config.run.loss = task_loss;
+  if (options.Given("--log-every") && config.log_every < 1) {
+    throw UsageError(fmt::format("--log-every must be >= 1, got {}", config.log_every));
+  }
+  if (options.Given("--epochs") && config.epochs < 1) {
+    throw UsageError(fmt::format("--epochs must be >= 1, got {}", config.epochs));
+  }
   if (!options.Given("--lr")) config.optimizer.lr = DefaultLearningRate(config.optimizer.name);
   const bool adam = config.optimizer.name == "adam";
   for (const char* option : {"--beta1", "--beta2", "--eps"}) {
@@ -85,8 +91,7 @@ int RunTrain(const TrainOptions& options) {
     std::cerr << fmt::format(
         "gradflow: training stopped after {} of {} steps: {}; the rows up to step {} were "
         "written\n",
-        result.steps_done, TotalSteps(result.config), result.stop_reason,
-        result.rows.back().step);
+        result.steps_done, TotalSteps(result.config), result.stop_reason, result.rows.back().step);
     return kExitFailure;
   }
   return kExitOk;
@@ -99,6 +104,13 @@ std::function<int()> SetupTrain(CLI::App* app) {
   options->app = app;
   TrainConfig& c = options->config;
   AddNetworkOptions(app, &c.run, &options->dtype);
+  // Shared options whose meaning differs in training.
+  app->get_option("--loss")
+      ->description("set by --task (teacher: cross_entropy, regression: mse); leave it out")
+      ->default_str("from --task");
+  app->get_option("--batch")->description(
+      "mini-batch size; also the size of the fixed evaluation batch (the first --batch "
+      "training samples) on which the per-layer metrics are measured");
   app->add_option("--task", c.task,
                   "teacher: classify the labels of a fixed random tanh teacher MLP "
                   "(cross_entropy, --classes) | regression: fit its outputs (mse, --output-dim)")
@@ -109,24 +121,23 @@ std::function<int()> SetupTrain(CLI::App* app) {
   app->add_option("--lr", c.optimizer.lr, "learning rate (default: sgd 0.05, adam 0.001)");
   app->add_option("--momentum", c.optimizer.momentum, "sgd: momentum in [0, 1)")
       ->capture_default_str();
-  app->add_option("--beta1", c.optimizer.beta1, "adam: first-moment decay")
-      ->capture_default_str();
-  app->add_option("--beta2", c.optimizer.beta2, "adam: second-moment decay")
-      ->capture_default_str();
+  app->add_option("--beta1", c.optimizer.beta1, "adam: first-moment decay")->capture_default_str();
+  app->add_option("--beta2", c.optimizer.beta2, "adam: second-moment decay")->capture_default_str();
   app->add_option("--eps", c.optimizer.eps, "adam: epsilon")->capture_default_str();
-  CLI::Option* steps = app->add_option("--steps", c.steps, "optimiser updates")
-                           ->capture_default_str();
-  CLI::Option* epochs = app->add_option(
-      "--epochs", c.epochs, "train for this many epochs instead of --steps "
-                            "(floor(train-size/batch) steps each)");
+  CLI::Option* steps =
+      app->add_option("--steps", c.steps, "optimiser updates")->capture_default_str();
+  CLI::Option* epochs = app->add_option("--epochs", c.epochs,
+                                        "train for this many epochs instead of --steps "
+                                        "(floor(train-size/batch) steps each)");
   epochs->excludes(steps);
-  CLI::Option* every = app->add_option("--log-every", c.log_every,
-                                       "log steps 0, K, 2K, ... and the last step");
-  CLI::Option* log_steps = app->add_option(
-      "--log-steps", c.log_steps,
-      "log: steps 0,1,2,3,5,8,13,... (Fibonacci, log-spaced) and the last step; or a list "
-      "such as 0,10,100")
-      ->capture_default_str();
+  CLI::Option* every =
+      app->add_option("--log-every", c.log_every, "log steps 0, K, 2K, ... and the last step");
+  CLI::Option* log_steps =
+      app->add_option(
+             "--log-steps", c.log_steps,
+             "log: steps 0,1,2,3,5,8,13,... (Fibonacci, log-spaced) and the last step; or a list "
+             "such as 0,10,100")
+          ->capture_default_str();
   every->excludes(log_steps);
   app->add_option("-o,--out", options->out, "per-layer CSV file ('-': stdout)")
       ->capture_default_str();
