@@ -57,4 +57,16 @@ void CheckMemory(const RunConfig& c) {
       estimate / gib, explicit_limit ? "--memory-limit-gb" : "available memory", limit / gib));
 }
 
+void CheckMemoryEstimate(double estimate, const RunConfig& c, const std::string& what) {
+  const double gib = 1024.0 * 1024.0 * 1024.0;
+  const bool explicit_limit = c.memory_limit_gb > 0;
+  const double limit = explicit_limit ? c.memory_limit_gb * gib : AvailableMemoryBytes();
+  if (limit <= 0 || estimate <= limit) return;
+  throw UsageError(fmt::format(
+      "{} needs an estimated {:.3g} GiB but {} is {:.3g} GiB; reduce --depth, --width, --batch "
+      "or the data size, or raise the limit with --memory-limit-gb",
+      what, estimate / gib, explicit_limit ? "--memory-limit-gb" : "available memory",
+      limit / gib));
+}
+
 }  // namespace gradflow

@@ -1,6 +1,8 @@
 // Memory estimate of a run, checked before anything large is allocated.
 #pragma once
 
+#include <string>
+
 #include "config.h"
 
 namespace gradflow {
@@ -17,5 +19,9 @@ double AvailableMemoryBytes();
 // (--memory-limit-gb) when the estimate exceeds the limit: --memory-limit-gb
 // if set, else the available memory.
 void CheckMemory(const RunConfig& config);
+
+// The same check for an estimate made elsewhere (e.g. training); `what`
+// names the job in the message ("this run", "this training run").
+void CheckMemoryEstimate(double estimate_bytes, const RunConfig& config, const std::string& what);
 
 }  // namespace gradflow

@@ -11,6 +11,10 @@ const std::vector<Command>& Commands() {
       {"theory",
        "mean-field predictions: per-layer q, chi, delta ratios and the phase (or a phase table)",
        SetupTheory},
+      {"train",
+       "train on a synthetic teacher task, logging per-layer gradients and how much each layer "
+       "learns",
+       SetupTrain},
   };
   return commands;
 }

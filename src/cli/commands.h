@@ -35,5 +35,6 @@ void AddNetworkOptions(CLI::App* app, RunConfig* config, std::string* dtype);
 std::function<int()> SetupRun(CLI::App* app);
 std::function<int()> SetupList(CLI::App* app);
 std::function<int()> SetupTheory(CLI::App* app);
+std::function<int()> SetupTrain(CLI::App* app);
 
 }  // namespace gradflow::cli

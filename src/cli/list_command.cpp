@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "fmt/format.h"
 #include "init.h"
+#include "train_columns.h"
 
 namespace gradflow::cli {
 namespace {
@@ -24,6 +25,13 @@ int List(bool columns) {
     PrintColumns("Configuration columns (every CSV row):", ConfigColumns());
     PrintColumns("Per-layer columns (run CSV):", LayerColumns());
     PrintColumns("Summary columns (--summary-out):", SummaryColumns());
+    std::cout << "Training per-layer CSV (train --out): step, the run CSV's columns, then:\n";
+    for (const auto& [name, doc] : TrainLayerColumnDocs()) {
+      std::cout << fmt::format("  {:<24} {}\n", name, doc);
+    }
+    PrintColumns("  and the training configuration (also in train --curve-out):",
+                 TrainConfigColumns());
+    PrintColumns("Learning-curve columns (train --curve-out, after step):", CurveColumns());
     return kExitOk;
   }
   std::cout << "Activations (saturated when phi'(z) < tau * max phi'):\n";
