@@ -5,6 +5,8 @@
 #include "atomic_file.h"
 #include "columns.h"
 #include "commands.h"
+#include "error.h"
+#include "histogram.h"
 #include "report.h"
 #include "run.h"
 
@@ -14,9 +16,11 @@ namespace {
 struct RunOptions {
   RunConfig config;
   std::string dtype = "float32";
-  std::string out = "-";    // per-layer CSV; "-" is stdout
-  std::string summary_out;  // one-row summary CSV; "" for none
-  bool quiet = false;       // no report on stderr
+  std::string out = "-";                       // per-layer CSV; "-" is stdout
+  std::string summary_out;                     // one-row summary CSV; "" for none
+  bool quiet = false;                          // no report on stderr
+  std::string histograms;                      // per-layer histogram CSV; "" for none
+  int histogram_bins = kDefaultHistogramBins;  // regular bins per (layer, quantity)
 };
 
 int Run(const RunOptions& options) {
@@ -25,12 +29,23 @@ int Run(const RunOptions& options) {
   Validate(config);
   CheckWritable("--out", options.out);
   CheckWritable("--summary-out", options.summary_out);
+  ValidateHistogramBins(options.histogram_bins);
+  if (options.histograms == "-" && options.out == "-") {
+    throw UsageError("--histograms: '-' (stdout) is taken by --out; give --out a file");
+  }
+  CheckWritable("--histograms", options.histograms);
   const RunResult result = RunExperiment(config);
+  std::string histograms;
+  if (!options.histograms.empty()) {
+    histograms = HistogramCsvHeader() +
+                 HistogramCsvRows(config, RunHistograms(config, options.histogram_bins));
+  }
   if (!options.quiet) std::cerr << FormatRunReport(result);
   WriteAtomically(options.out, LayerCsvHeader() + LayerCsvRows(result));
   if (!options.summary_out.empty()) {
     WriteAtomically(options.summary_out, SummaryCsvHeader() + SummaryCsvRow(result));
   }
+  if (!options.histograms.empty()) WriteAtomically(options.histograms, histograms);
   return kExitOk;
 }
 
@@ -43,6 +58,11 @@ std::function<int()> SetupRun(CLI::App* app) {
       ->capture_default_str();
   app->add_option("--summary-out", options->summary_out, "one-row run summary CSV file");
   app->add_flag("-q,--quiet", options->quiet, "no report on stderr");
+  app->add_option("--histograms", options->histograms,
+                  "per-layer histogram CSV of preact, act and log10|delta| ('-': stdout)");
+  app->add_option("--histogram-bins", options->histogram_bins,
+                  "regular bins per layer and quantity, over that layer's value range")
+      ->capture_default_str();
   return [options] { return Run(*options); };
 }
 
