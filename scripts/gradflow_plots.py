@@ -179,6 +179,11 @@ def _clean(value):
     return str(value)
 
 
+def as_text(series):
+    """Values as comparable text: NaN -> "", 1.0 -> "1" (CSV files differ in dtypes)."""
+    return series.map(lambda v: "" if (isinstance(v, float) and math.isnan(v)) else _clean(v))
+
+
 def configurations(frame):
     """[(label, style, rows)] per configuration, in order of first appearance.
 

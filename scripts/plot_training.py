@@ -22,6 +22,7 @@ Example:
 import sys
 
 import matplotlib
+import matplotlib.ticker
 import numpy as np
 
 import gradflow_plots as gp
@@ -71,7 +72,8 @@ def curve_rows(curves, rows):
     else:
         match = curves
         for k in keys:
-            match = match[match[k].astype(str) == str(rows[k].iloc[0])]
+            wanted = gp.as_text(rows[k].iloc[:1]).iloc[0]
+            match = match[gp.as_text(match[k]) == wanted]
     if "seed" in match.columns and "seed" in rows.columns:
         match = match[match["seed"] == rows["seed"].iloc[0]]
     return match.sort_values("step")
@@ -105,9 +107,12 @@ def main(argv=None):
         ax.set_xticks(ticks + 0.5, [str(steps[t]) for t in ticks])
         ax.set_xlabel("logged step (one column each)")
         ax.set_ylabel("layer l (1 = next to the input)")
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_title(f"{label}\n" r"$\|\delta^l\|_F$ per layer and step", fontsize=9)
         # 2. Relative weight change per layer.
         ax = axes[1, c]
+        if c > 0:
+            ax.sharey(axes[1, 0])  # one scale: early layers that barely move stand out
         cmap = matplotlib.colormaps["viridis"]
         for layer, layer_rows in rows.groupby("layer"):
             layer_rows = layer_rows.sort_values("step")

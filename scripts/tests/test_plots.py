@@ -280,6 +280,14 @@ class TrainingTest(PlotTestCase):
         self.check_script(plot_training, "plot_training.py", [self.train, "--curves", self.curve],
                           (4 * 2 + 1.5, 10), ["step", "delta_norm", "weight_change"])
 
+    def test_curves_match_their_configuration(self):
+        args = plot_training.parse_args([self.train, "--curves", self.curve])
+        layers, curves = plot_training.read_inputs(args)
+        for _, _, rows in gradflow_plots.configurations(layers):
+            curve = plot_training.curve_rows(curves, rows)
+            self.assertEqual(list(curve["step"]), [0, 1, 2, 5, 10])
+            self.assertEqual(set(curve["activation"]), {rows["activation"].iloc[0]})
+
     def test_curves_without_configuration_columns_match_by_position(self):
         curve = write_csv(self.path("bare_curve.csv"), curve_rows(with_config=False))
         sigmoid_only = write_csv(self.path("train_sigmoid.csv"),

@@ -6,6 +6,7 @@
 #include "columns.h"
 #include "commands.h"
 #include "fmt/format.h"
+#include "histogram.h"
 #include "init.h"
 
 namespace gradflow::cli {
@@ -24,6 +25,8 @@ int List(bool columns) {
     PrintColumns("Configuration columns (every CSV row):", ConfigColumns());
     PrintColumns("Per-layer columns (run CSV):", LayerColumns());
     PrintColumns("Summary columns (--summary-out):", SummaryColumns());
+    PrintColumns("Histogram columns (run --histograms), after the configuration columns:",
+                 HistogramColumns());
     return kExitOk;
   }
   std::cout << "Activations (saturated when phi'(z) < tau * max phi'):\n";
