@@ -6,6 +6,7 @@
 #include "columns.h"
 #include "commands.h"
 #include "fmt/format.h"
+#include "histogram.h"
 #include "init.h"
 #include "train_columns.h"
 
@@ -32,6 +33,8 @@ int List(bool columns) {
     PrintColumns("  and the training configuration (also in train --curve-out):",
                  TrainConfigColumns());
     PrintColumns("Learning-curve columns (train --curve-out, after step):", CurveColumns());
+    PrintColumns("Histogram columns (run --histograms), after the configuration columns:",
+                 HistogramColumns());
     return kExitOk;
   }
   std::cout << "Activations (saturated when phi'(z) < tau * max phi'):\n";

@@ -5,6 +5,8 @@
 #include "atomic_file.h"
 #include "columns.h"
 #include "commands.h"
+#include "error.h"
+#include "histogram.h"
 #include "model_io.h"
 #include "prediction.h"
 #include "report.h"
@@ -16,13 +18,15 @@ namespace {
 struct RunOptions {
   RunConfig config;
   std::string dtype = "float32";
-  std::string out = "-";    // per-layer CSV; "-" is stdout
-  std::string summary_out;  // one-row summary CSV; "" for none
-  bool quiet = false;       // no report on stderr
-  bool compare = false;     // measured vs mean-field prediction on stderr (even with --quiet)
-  std::string save_model;   // safetensors file to write the measured model to; "" for none
-  std::string load_model;   // safetensors file to take the model from; "" to generate it
-  GivenOptions given;       // options given explicitly (they must agree with --load-model)
+  std::string out = "-";                       // per-layer CSV; "-" is stdout
+  std::string summary_out;                     // one-row summary CSV; "" for none
+  bool quiet = false;                          // no report on stderr
+  bool compare = false;  // measured vs mean-field prediction on stderr (even with --quiet)
+  std::string histograms;                      // per-layer histogram CSV; "" for none
+  int histogram_bins = kDefaultHistogramBins;  // regular bins per (layer, quantity)
+  std::string save_model;  // safetensors file to write the measured model to; "" for none
+  std::string load_model;  // safetensors file to take the model from; "" to generate it
+  GivenOptions given;      // options given explicitly (they must agree with --load-model)
 };
 
 int Run(const RunOptions& options) {
@@ -31,16 +35,32 @@ int Run(const RunOptions& options) {
   Validate(config);
   CheckWritable("--out", options.out);
   CheckWritable("--summary-out", options.summary_out);
+  ValidateHistogramBins(options.histogram_bins);
+  if (options.histograms == "-" && options.out == "-") {
+    throw UsageError("--histograms: '-' (stdout) is taken by --out; give --out a file");
+  }
+  if (!options.histograms.empty() && !options.load_model.empty()) {
+    throw UsageError(
+        "--histograms: not available with --load-model yet (histograms are drawn from a network "
+        "generated from the options); run without --load-model, or without --histograms");
+  }
+  CheckWritable("--histograms", options.histograms);
   const bool files = !options.load_model.empty() || !options.save_model.empty();
   const RunResult result =
       files ? RunWithModelFiles(config, options.given, options.load_model, options.save_model)
             : RunExperiment(config);
+  std::string histograms;
+  if (!options.histograms.empty()) {
+    histograms = HistogramCsvHeader() +
+                 HistogramCsvRows(config, RunHistograms(config, options.histogram_bins));
+  }
   if (!options.quiet) std::cerr << FormatRunReport(result);
   if (options.compare) std::cerr << FormatComparison(CompareWithTheory(result));
   WriteAtomically(options.out, LayerCsvHeader() + LayerCsvRows(result));
   if (!options.summary_out.empty()) {
     WriteAtomically(options.summary_out, SummaryCsvHeader() + SummaryCsvRow(result));
   }
+  if (!options.histograms.empty()) WriteAtomically(options.histograms, histograms);
   return kExitOk;
 }
 
@@ -56,6 +76,11 @@ std::function<int()> SetupRun(CLI::App* app) {
   app->add_flag("--compare", options->compare,
                 "print measured vs mean-field predicted per-layer decay and the largest deviation "
                 "(stderr, also with --quiet)");
+  app->add_option("--histograms", options->histograms,
+                  "per-layer histogram CSV of preact, act and log10|delta| ('-': stdout)");
+  app->add_option("--histogram-bins", options->histogram_bins,
+                  "regular bins per layer and quantity, over that layer's value range")
+      ->capture_default_str();
   app->add_option("--save-model", options->save_model,
                   "write the measured weights, batch and targets to this safetensors file");
   app->add_option("--load-model", options->load_model,
