@@ -212,8 +212,8 @@ def main():
                 worst[column] = (diff, int(row["layer"]))
     if args.summary:
         summary = pd.read_csv(args.summary)
-        # config column `loss` is the name; the summary column `loss` (pandas: loss.1) the value
-        got = float(summary["loss.1"][0])
+        # config column `loss` is the name; the summary column `loss_value` the value
+        got = float(summary["loss_value"][0])
         worst["loss (summary)"] = (relative(got, loss), 0)
 
     label = f"{rows.iloc[0]['activation']} / {rows.iloc[0]['loss']} / {dtype}, {len(rows)} layers"

@@ -9,6 +9,10 @@
 namespace gradflow {
 namespace {
 
+// Rough operations per element of φ and φ' (an exp or erfc and a division),
+// for deciding whether a layer is worth several threads.
+constexpr double kTranscendentalCost = 40;
+
 using P = ActivationParams;
 
 constexpr double kSeluLambda = 1.0507009873554804934193349852946;
@@ -148,48 +152,54 @@ void Activation::Forward(const Mat<T>& z, Mat<T>* a, Mat<T>* dphi) const {
   const Eigen::Index rows = z.rows(), units = rows / k;
   a->resize(units, z.cols());
   if (dphi) dphi->resize(rows, z.cols());
-  ForEachChunk(z.cols(), kChunk, [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
-    for (Eigen::Index b = start; b < start + size; ++b) {
-      const T* in = z.col(b).data();
-      T* out = a->col(b).data();
-      T* derivative = dphi ? dphi->col(b).data() : nullptr;
-      if (spec_->is_maxout) {
-        // a_i = max_j z_{i·k+j}; the first of equal maxima wins.
-        for (Eigen::Index i = 0; i < units; ++i) {
-          int winner = 0;
-          for (int j = 1; j < k; ++j) {
-            if (in[i * k + j] > in[i * k + winner]) winner = j;
+  ForEachChunk(
+      z.cols(), kChunk,
+      [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
+        for (Eigen::Index b = start; b < start + size; ++b) {
+          const T* in = z.col(b).data();
+          T* out = a->col(b).data();
+          T* derivative = dphi ? dphi->col(b).data() : nullptr;
+          if (spec_->is_maxout) {
+            // a_i = max_j z_{i·k+j}; the first of equal maxima wins.
+            for (Eigen::Index i = 0; i < units; ++i) {
+              int winner = 0;
+              for (int j = 1; j < k; ++j) {
+                if (in[i * k + j] > in[i * k + winner]) winner = j;
+              }
+              out[i] = in[i * k + winner];
+              if (derivative) {
+                for (int j = 0; j < k; ++j) derivative[i * k + j] = j == winner ? T(1) : T(0);
+              }
+            }
+            continue;
           }
-          out[i] = in[i * k + winner];
-          if (derivative) {
-            for (int j = 0; j < k; ++j) derivative[i * k + j] = j == winner ? T(1) : T(0);
+          for (Eigen::Index r = 0; r < rows; ++r) {
+            const double value = static_cast<double>(in[r]);
+            out[r] = static_cast<T>(Phi(value));
+            if (derivative) derivative[r] = static_cast<T>(DPhi(value));
           }
         }
-        continue;
-      }
-      for (Eigen::Index r = 0; r < rows; ++r) {
-        const double value = static_cast<double>(in[r]);
-        out[r] = static_cast<T>(Phi(value));
-        if (derivative) derivative[r] = static_cast<T>(DPhi(value));
-      }
-    }
-  });
+      },
+      kTranscendentalCost * static_cast<double>(z.size()));
 }
 
 template <typename T>
 void Activation::BackwardFromDerivative(const Mat<T>& dphi, const Mat<T>& da, Mat<T>* delta) const {
   const int k = Pieces();
   delta->resize(dphi.rows(), dphi.cols());
-  ForEachChunk(dphi.cols(), kChunk, [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
-    if (k == 1) {
-      delta->middleCols(start, size).array() =
-          dphi.middleCols(start, size).array() * da.middleCols(start, size).array();
-      return;
-    }
-    for (Eigen::Index b = start; b < start + size; ++b) {
-      for (Eigen::Index r = 0; r < dphi.rows(); ++r) (*delta)(r, b) = dphi(r, b) * da(r / k, b);
-    }
-  });
+  ForEachChunk(
+      dphi.cols(), kChunk,
+      [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
+        if (k == 1) {
+          delta->middleCols(start, size).array() =
+              dphi.middleCols(start, size).array() * da.middleCols(start, size).array();
+          return;
+        }
+        for (Eigen::Index b = start; b < start + size; ++b) {
+          for (Eigen::Index r = 0; r < dphi.rows(); ++r) (*delta)(r, b) = dphi(r, b) * da(r / k, b);
+        }
+      },
+      static_cast<double>(dphi.size()));
 }
 
 template <typename T>

@@ -1,12 +1,16 @@
 #include "columns.h"
 
+#include <cmath>
 #include <optional>
 
 #include "fmt/format.h"
 
 namespace gradflow {
 
-std::string FormatNumber(double value) { return fmt::format("{}", value); }
+std::string FormatNumber(double value) {
+  if (std::isnan(value)) return "nan";  // never "-nan": the sign of a NaN means nothing
+  return fmt::format("{}", value);
+}
 
 namespace {
 
@@ -101,7 +105,7 @@ const std::vector<Column<LayerMetrics>> kLayerColumns = {
 };
 
 const std::vector<Column<RunSummary>> kSummaryColumns = {
-    {"loss", "loss value", [](const RunSummary& s) { return Num(s.loss); }},
+    {"loss_value", "the loss at this pass", [](const RunSummary& s) { return Num(s.loss); }},
     {"vanishing_ratio", "delta_norm[1] / delta_norm[L], L the last hidden layer",
      [](const RunSummary& s) { return Num(s.vanishing_ratio); }},
     {"grad_w_vanishing_ratio", "grad_w_norm[1] / grad_w_norm[L]",

@@ -74,11 +74,14 @@ struct Moments {
 template <typename T>
 std::vector<double> ColumnNorms(const Mat<T>& m) {
   std::vector<double> out(m.cols());
-  ForEachChunk(m.cols(), kChunk, [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
-    for (Eigen::Index b = start; b < start + size; ++b) {
-      out[b] = SequentialScaledNorm(m.col(b).data(), m.rows());
-    }
-  });
+  ForEachChunk(
+      m.cols(), kChunk,
+      [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
+        for (Eigen::Index b = start; b < start + size; ++b) {
+          out[b] = SequentialScaledNorm(m.col(b).data(), m.rows());
+        }
+      },
+      4.0 * static_cast<double>(m.size()));
   return out;
 }
 
@@ -91,16 +94,19 @@ double ScaledNorm(const T* values, Eigen::Index n) {
   const Eigen::Index chunks = (n + kFlatChunk - 1) / kFlatChunk;
   std::vector<double> chunk_max(chunks), chunk_sum(chunks);
   std::vector<char> chunk_nan(chunks), chunk_inf(chunks);
-  ForEachChunk(n, kFlatChunk, [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
-    double scale = 0;
-    for (Eigen::Index i = start; i < start + size; ++i) {
-      const double v = std::fabs(static_cast<double>(values[i]));
-      chunk_nan[c] |= std::isnan(v);
-      chunk_inf[c] |= std::isinf(v);
-      if (v > scale) scale = v;
-    }
-    chunk_max[c] = scale;
-  });
+  ForEachChunk(
+      n, kFlatChunk,
+      [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
+        double scale = 0;
+        for (Eigen::Index i = start; i < start + size; ++i) {
+          const double v = std::fabs(static_cast<double>(values[i]));
+          chunk_nan[c] |= std::isnan(v);
+          chunk_inf[c] |= std::isinf(v);
+          if (v > scale) scale = v;
+        }
+        chunk_max[c] = scale;
+      },
+      4.0 * static_cast<double>(n));
   double scale = 0;
   for (Eigen::Index c = 0; c < chunks; ++c) {
     if (chunk_nan[c]) return std::numeric_limits<double>::quiet_NaN();
@@ -108,14 +114,17 @@ double ScaledNorm(const T* values, Eigen::Index n) {
     scale = std::max(scale, chunk_max[c]);
   }
   if (scale == 0) return 0;
-  ForEachChunk(n, kFlatChunk, [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
-    double sum = 0;
-    for (Eigen::Index i = start; i < start + size; ++i) {
-      const double r = static_cast<double>(values[i]) / scale;
-      sum += r * r;
-    }
-    chunk_sum[c] = sum;
-  });
+  ForEachChunk(
+      n, kFlatChunk,
+      [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
+        double sum = 0;
+        for (Eigen::Index i = start; i < start + size; ++i) {
+          const double r = static_cast<double>(values[i]) / scale;
+          sum += r * r;
+        }
+        chunk_sum[c] = sum;
+      },
+      4.0 * static_cast<double>(n));
   double sum = 0;
   for (double s : chunk_sum) sum += s;
   return scale * std::sqrt(sum);
@@ -139,26 +148,29 @@ void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const 
   std::vector<int64_t> nonfinite(chunks, 0);
   // Per chunk, per row: samples with φ' < limit, and with φ' = 0.
   std::vector<std::vector<int32_t>> saturated(chunks), zero(chunks);
-  ForEachChunk(batch, kChunk, [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
-    z_moments[c] = Moments::Of(z.middleCols(start, size));
-    a_moments[c] = Moments::Of(a.middleCols(start, size));
-    int64_t bad = 0;
-    for (Eigen::Index b = start; b < start + size; ++b) {
-      for (Eigen::Index r = 0; r < rows; ++r) bad += std::isfinite(z(r, b)) ? 0 : 1;
-      for (Eigen::Index r = 0; r < a.rows(); ++r) bad += std::isfinite(a(r, b)) ? 0 : 1;
-    }
-    nonfinite[c] = bad;
-    if (!elementwise) return;
-    saturated[c].assign(rows, 0);
-    zero[c].assign(rows, 0);
-    for (Eigen::Index b = start; b < start + size; ++b) {
-      const T* d = dphi.col(b).data();
-      for (Eigen::Index r = 0; r < rows; ++r) {
-        saturated[c][r] += static_cast<double>(d[r]) < limit ? 1 : 0;
-        zero[c][r] += d[r] == T(0) ? 1 : 0;
-      }
-    }
-  });
+  ForEachChunk(
+      batch, kChunk,
+      [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
+        z_moments[c] = Moments::Of(z.middleCols(start, size));
+        a_moments[c] = Moments::Of(a.middleCols(start, size));
+        int64_t bad = 0;
+        for (Eigen::Index b = start; b < start + size; ++b) {
+          for (Eigen::Index r = 0; r < rows; ++r) bad += std::isfinite(z(r, b)) ? 0 : 1;
+          for (Eigen::Index r = 0; r < a.rows(); ++r) bad += std::isfinite(a(r, b)) ? 0 : 1;
+        }
+        nonfinite[c] = bad;
+        if (!elementwise) return;
+        saturated[c].assign(rows, 0);
+        zero[c].assign(rows, 0);
+        for (Eigen::Index b = start; b < start + size; ++b) {
+          const T* d = dphi.col(b).data();
+          for (Eigen::Index r = 0; r < rows; ++r) {
+            saturated[c][r] += static_cast<double>(d[r]) < limit ? 1 : 0;
+            zero[c][r] += d[r] == T(0) ? 1 : 0;
+          }
+        }
+      },
+      16.0 * static_cast<double>(z.size()));
   Moments zm = z_moments[0], am = a_moments[0];
   m->nonfinite = nonfinite[0];
   for (Eigen::Index c = 1; c < chunks; ++c) {

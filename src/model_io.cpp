@@ -1,7 +1,5 @@
 #include "model_io.h"
 
-#include "prediction.h"
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -10,13 +8,13 @@
 
 #include "atomic_file.h"
 #include "columns.h"
-#include "prediction.h"
 #include "data.h"
 #include "error.h"
 #include "fmt/format.h"
 #include "fmt/ranges.h"
 #include "memory.h"
 #include "parallel.h"
+#include "prediction.h"
 #include "suggest.h"
 
 #ifndef GRADFLOW_VERSION

@@ -10,11 +10,17 @@ namespace {
 
 int g_threads = 1;
 
-// The products' chunk loop: body(start, size) over kChunk pieces.
+// The products' chunk loop: body(start, size) over kChunk pieces of a product
+// of `flops` operations.
 template <typename Body>
-void ForEachProductChunk(Eigen::Index n, Body body) {
-  ForEachChunk(n, kChunk,
-               [&](Eigen::Index, Eigen::Index start, Eigen::Index size) { body(start, size); });
+void ForEachProductChunk(Eigen::Index n, double flops, Body body) {
+  ForEachChunk(
+      n, kChunk, [&](Eigen::Index, Eigen::Index start, Eigen::Index size) { body(start, size); },
+      flops);
+}
+
+double Flops(Eigen::Index m, Eigen::Index k, Eigen::Index n) {
+  return 2.0 * static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n);
 }
 
 }  // namespace
@@ -31,25 +37,28 @@ int Threads() { return g_threads; }
 template <typename T>
 void MultiplyChunked(const Mat<T>& w, const Mat<T>& a, Mat<T>* out) {
   out->resize(w.rows(), a.cols());
-  ForEachProductChunk(a.cols(), [&](Eigen::Index start, Eigen::Index size) {
-    out->middleCols(start, size).noalias() = w * a.middleCols(start, size);
-  });
+  ForEachProductChunk(a.cols(), Flops(w.rows(), w.cols(), a.cols()),
+                      [&](Eigen::Index start, Eigen::Index size) {
+                        out->middleCols(start, size).noalias() = w * a.middleCols(start, size);
+                      });
 }
 
 template <typename T>
 void MultiplyTransposedChunked(const Mat<T>& w, const Mat<T>& d, Mat<T>* out) {
   out->resize(w.cols(), d.cols());
-  ForEachProductChunk(d.cols(), [&](Eigen::Index start, Eigen::Index size) {
-    out->middleCols(start, size).noalias() = w.transpose() * d.middleCols(start, size);
-  });
+  ForEachProductChunk(
+      d.cols(), Flops(w.cols(), w.rows(), d.cols()), [&](Eigen::Index start, Eigen::Index size) {
+        out->middleCols(start, size).noalias() = w.transpose() * d.middleCols(start, size);
+      });
 }
 
 template <typename T>
 void MultiplyByTransposeChunked(const Mat<T>& d, const Mat<T>& a, Mat<T>* out) {
   out->resize(d.rows(), a.rows());
-  ForEachProductChunk(d.rows(), [&](Eigen::Index start, Eigen::Index size) {
-    out->middleRows(start, size).noalias() = d.middleRows(start, size) * a.transpose();
-  });
+  ForEachProductChunk(
+      d.rows(), Flops(d.rows(), d.cols(), a.rows()), [&](Eigen::Index start, Eigen::Index size) {
+        out->middleRows(start, size).noalias() = d.middleRows(start, size) * a.transpose();
+      });
 }
 
 template void MultiplyChunked<float>(const Mat<float>&, const Mat<float>&, Mat<float>*);

@@ -16,6 +16,7 @@ TEST(Columns, NumbersReadBackExactly) {
   }
   EXPECT_EQ(FormatNumber(0.1), "0.1");  // shortest form, not 0.10000000000000001
   EXPECT_EQ(FormatNumber(std::numeric_limits<double>::quiet_NaN()), "nan");
+  EXPECT_EQ(FormatNumber(-std::numeric_limits<double>::quiet_NaN()), "nan");  // not "-nan"
   EXPECT_EQ(FormatNumber(-std::numeric_limits<double>::infinity()), "-inf");
 }
 

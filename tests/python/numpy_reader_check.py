@@ -55,9 +55,8 @@ def main():
         shifted = a - a.max(axis=0)
         logp = shifted - np.log(np.exp(shifted).sum(axis=0))
         loss = -np.mean(logp[tensors["labels"], np.arange(batch)])
-    # The summary CSV has a config column `loss` (the name) and a summary column
-    # `loss` (the value); pandas calls the second one loss.1.
-    check("loss", float(loss), float(summary["loss.1"][0]))
+    # The summary CSV has a config column `loss` (the name) and `loss_value` (the value).
+    check("loss", float(loss), float(summary["loss_value"][0]))
     if problems:
         print("MISMATCH:", ", ".join(problems))
         return 1

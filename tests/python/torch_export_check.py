@@ -59,7 +59,7 @@ def main():
             layers, summary, saved = (os.path.join(work, f) for f in ("l.csv", "s.csv", "s.safetensors"))
             subprocess.run([gradflow, "run", "-q", "--load-model", path, "-o", layers,
                             "--summary-out", summary, "--save-model", saved], check=True)
-            got = float(pd.read_csv(summary)["loss.1"][0])
+            got = float(pd.read_csv(summary)["loss_value"][0])
             verify = subprocess.run([sys.executable, os.path.join(SCRIPTS, "verify_with_torch.py"),
                                      saved, layers, "--summary", summary],
                                     capture_output=True, text=True)
