@@ -58,6 +58,12 @@ RunResult RunExperiment(const RunConfig& config) {
   return config.dtype == DType::kFloat32 ? RunTyped<float>(config) : RunTyped<double>(config);
 }
 
+RunResult RunExperimentWithCurrentThreads(const RunConfig& config) {
+  Validate(config);
+  CheckMemory(config);
+  return config.dtype == DType::kFloat32 ? RunTyped<float>(config) : RunTyped<double>(config);
+}
+
 template RunResult MeasureNetwork<float>(const RunConfig&, const Network<float>&,
                                          const Mat<float>&, const LossTargets&);
 template RunResult MeasureNetwork<double>(const RunConfig&, const Network<double>&,
