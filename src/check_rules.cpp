@@ -12,8 +12,7 @@ namespace gradflow {
 namespace {
 
 const std::vector<std::string> kMetrics = {"vanishing_ratio", "grad_w_vanishing_ratio",
-                                           "decay_per_layer", "mean_saturation", "nonfinite",
-                                           "loss"};
+                                           "decay_per_layer", "mean_saturation", "nonfinite"};
 const std::vector<std::string> kVerdicts = {"healthy", "vanishing", "exploding", "nonfinite"};
 const std::vector<std::string> kOps = {"<=", ">=", "!=", "<", ">", "="};  // longest first
 

@@ -11,7 +11,7 @@
 //   column      := a configuration column: activation, init, depth, width, seed, ...
 //   verdict     := healthy | vanishing | exploding | nonfinite
 //   metric      := vanishing_ratio | grad_w_vanishing_ratio | decay_per_layer |
-//                  mean_saturation | nonfinite | loss (summary CSV only)
+//                  mean_saturation | nonfinite
 //   op          := '<' | '<=' | '>' | '>=' | '=' | '!='
 // Values match as text, or as numbers when both sides are numbers (gain=1 matches 1.0).
 // Examples:  activation=relu,init=he_normal:healthy

@@ -155,13 +155,6 @@ CsvTable CsvTable::Parse(const std::string& name, const std::string& text) {
       scanner.Fail(header.line, header.columns[i],
                    fmt::format("empty name for column {} in the header", i + 1));
     }
-    for (size_t j = 0; j < i; ++j) {
-      if (header.fields[j] == header.fields[i]) {
-        scanner.Fail(header.line, header.columns[i],
-                     fmt::format("column name '{}' appears twice in the header (columns {} and {})",
-                                 header.fields[i], j + 1, i + 1));
-      }
-    }
   }
   table.header_ = header.fields;
   table.raw_header_ = header.raw;

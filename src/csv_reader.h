@@ -5,8 +5,8 @@
 // quoted field is written ""), LF or CRLF line ends, a header line first.
 // Anything else is rejected with "FILE:LINE:COL: what is wrong" (LINE and COL
 // 1-based, COL in characters) and, where a field is involved, its number and
-// header name, as a UsageError (exit code 2): an empty file, an empty or
-// duplicated header name, a row with more or fewer fields than the header, a
+// header name, as a UsageError (exit code 2): an empty file, an empty header
+// name, a row with more or fewer fields than the header, a
 // stray or unterminated quote, an empty line before the end of the file.
 #pragma once
 
@@ -35,7 +35,9 @@ class CsvTable {
   // The header line as written (without line end).
   const std::string& raw_header() const { return raw_header_; }
 
-  // Index of `column` in the header, or -1.
+  // Index of `column` in the header, or -1. A name may appear twice (the
+  // summary CSV has the configuration column `loss` and the value `loss`):
+  // this gives the first, so a name keeps its configuration meaning.
   int ColumnIndex(const std::string& column) const;
   // Index of `column`; UsageError naming the file and the columns it has if absent.
   int RequireColumn(const std::string& column) const;

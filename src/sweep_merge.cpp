@@ -43,8 +43,11 @@ std::string MergeKind(const SweepGrid& grid, const std::vector<const CsvTable*>&
       Found& slot = found[at->second];
       const bool continues = key == previous_key;
       if (slot.file != nullptr && !continues) {
-        throw UsageError(fmt::format("{}:{}: run {} appears twice (first at {}:{})", file->name(),
-                                     row.line, key, slot.file->name(), slot.line));
+        throw UsageError(fmt::format("{}:{}: run {} appears twice (first at {}:{}){}", file->name(),
+                                     row.line, key, slot.file->name(), slot.line,
+                                     slot.file->name() == file->name()
+                                         ? "; is the same file given twice?"
+                                         : ""));
       }
       if (!continues) slot = Found{file, row.line, ""};
       slot.rows += row.raw + '\n';
@@ -99,6 +102,42 @@ MergedSweep MergeShards(const SweepGrid& grid, const std::vector<CsvTable>& file
     merged.summary = MergeKind(grid, summary_files, SummaryCsvHeader(), "summary");
   }
   return merged;
+}
+
+}  // namespace gradflow
+
+#include "atomic_file.h"
+
+namespace gradflow {
+
+MergeStats RunMerge(const MergeRequest& request) {
+  if (request.inputs.empty()) throw UsageError("merge: give the shard CSV files to merge");
+  CheckWritable("--out", request.out);
+  CheckWritable("--summary-out", request.summary_out);
+  CheckWritable("--aggregate-out", request.aggregate_out);
+  const SweepGrid grid = ExpandGrid(request.settings);
+  std::vector<CsvTable> files;
+  for (const std::string& path : request.inputs) files.push_back(CsvTable::Read(path));
+  const MergedSweep merged = MergeShards(grid, files);
+  if (!merged.has_layers && request.out != "-") {
+    throw UsageError("--out: none of the inputs is a layer CSV");
+  }
+  if (!merged.has_summary && (!request.summary_out.empty() || !request.aggregate_out.empty())) {
+    throw UsageError(fmt::format("{}: none of the inputs is a summary CSV",
+                                 request.summary_out.empty() ? "--aggregate-out" : "--summary-out"));
+  }
+  if (merged.has_summary && request.summary_out.empty() && request.aggregate_out.empty()) {
+    throw UsageError(
+        "summary CSVs are among the inputs but neither --summary-out nor --aggregate-out is given");
+  }
+  std::string aggregate;
+  if (!request.aggregate_out.empty()) {
+    aggregate = AggregateCsv(CsvTable::Parse("merged summary", merged.summary));
+  }
+  if (merged.has_layers) WriteAtomically(request.out, merged.layers);
+  if (!request.summary_out.empty()) WriteAtomically(request.summary_out, merged.summary);
+  if (!request.aggregate_out.empty()) WriteAtomically(request.aggregate_out, aggregate);
+  return MergeStats{grid.runs.size(), files.size()};
 }
 
 }  // namespace gradflow

@@ -25,3 +25,24 @@ struct MergedSweep {
 MergedSweep MergeShards(const SweepGrid& grid, const std::vector<CsvTable>& files);
 
 }  // namespace gradflow
+
+namespace gradflow {
+
+// `gradflow merge` / `sweep --merge`: reads the shard files, merges them and
+// writes --out (layer CSV), --summary-out and --aggregate-out. Each output
+// needs inputs of its kind (--aggregate-out: summary CSVs) and each kind of
+// input needs an output; UsageError otherwise, before anything is written.
+struct MergeRequest {
+  std::vector<SweepSetting> settings;  // the grid the shards were run with
+  std::vector<std::string> inputs;
+  std::string out = "-";
+  std::string summary_out;
+  std::string aggregate_out;
+};
+struct MergeStats {
+  size_t runs = 0;
+  size_t files = 0;
+};
+MergeStats RunMerge(const MergeRequest& request);
+
+}  // namespace gradflow

@@ -34,5 +34,8 @@ void AddNetworkOptions(CLI::App* app, RunConfig* config, std::string* dtype);
 // Each command's setup, one per file.
 std::function<int()> SetupRun(CLI::App* app);
 std::function<int()> SetupList(CLI::App* app);
+std::function<int()> SetupSweep(CLI::App* app);
+std::function<int()> SetupMerge(CLI::App* app);
+std::function<int()> SetupCheck(CLI::App* app);
 
 }  // namespace gradflow::cli
