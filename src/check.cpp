@@ -156,7 +156,7 @@ void NameRuns(const std::vector<std::string>& key_names, std::vector<Parsed*> fi
   for (Parsed* p : files) {
     for (Run& run : p->runs) {
       for (size_t i = 0; i < key_names.size(); ++i) {
-        if (!varies[i]) continue;
+        if (!varies[i] || run.config[i].empty()) continue;
         if (!run.name.empty()) run.name += ' ';
         run.name += key_names[i] + "=" + run.config[i];
       }

@@ -220,12 +220,11 @@ std::vector<std::string> ExpandValues(const SweepOption& option, const std::stri
       values.push_back(item);
     }
   }
-  for (size_t i = 0; i < values.size(); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (values[i] == values[j]) {
-        throw UsageError(
-            fmt::format("--{}: value '{}' appears twice in '{}'", option.name, values[i], list));
-      }
+  std::unordered_set<std::string> seen;
+  for (const std::string& value : values) {
+    if (!seen.insert(value).second) {
+      throw UsageError(
+          fmt::format("--{}: value '{}' appears twice in '{}'", option.name, value, list));
     }
   }
   if (!option.is_axis && values.size() != 1) {
