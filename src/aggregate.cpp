@@ -65,7 +65,8 @@ std::string AggregateCsvHeader() {
 std::string AggregateCsv(const CsvTable& summary) {
   std::vector<int> config_columns;
   for (const Column<RunConfig>& column : ConfigColumns()) {
-    if (std::string(column.name) != "seed") config_columns.push_back(summary.RequireColumn(column.name));
+    if (std::string(column.name) != "seed")
+      config_columns.push_back(summary.RequireColumn(column.name));
   }
   const int ratio = summary.RequireColumn("vanishing_ratio");
   const int saturation = summary.RequireColumn("mean_saturation");
@@ -97,11 +98,11 @@ std::string AggregateCsv(const CsvTable& summary) {
     for (const auto& [name, count] : group.verdicts) {
       verdicts += fmt::format("{}{}:{}", verdicts.empty() ? "" : ";", name, count);
     }
-    text += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", group.config, group.ratios.size(),
-                        FormatNumber(linear.mean), FormatNumber(linear.std),
-                        FormatNumber(linear.low), FormatNumber(linear.high),
-                        FormatNumber(log.mean), FormatNumber(log.low), FormatNumber(log.high),
-                        FormatNumber(sat.mean), verdicts);
+    text +=
+        fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", group.config, group.ratios.size(),
+                    FormatNumber(linear.mean), FormatNumber(linear.std), FormatNumber(linear.low),
+                    FormatNumber(linear.high), FormatNumber(log.mean), FormatNumber(log.low),
+                    FormatNumber(log.high), FormatNumber(sat.mean), verdicts);
   }
   return text;
 }

@@ -18,7 +18,7 @@ namespace {
 // Metrics compared absolutely: fractions in [0, 1], signed means, counts and the loss.
 const std::set<std::string> kAbsoluteMetrics = {
     "saturation_frac", "saturated_unit_frac", "dead_frac", "mean_saturation", "preact_mean",
-    "act_mean", "nonfinite", "loss", "fan_in", "fan_out"};
+    "act_mean",        "nonfinite",           "loss",      "fan_in",          "fan_out"};
 
 bool IsLayerCsv(const CsvTable& t) {
   return t.ColumnIndex("layer") >= 0 && t.ColumnIndex("delta_norm") >= 0;
@@ -37,10 +37,10 @@ bool KindOf(const CsvTable& t) {
 }
 
 struct Run {
-  std::string key;                 // key column values joined by ','
+  std::string key;                  // key column values joined by ','
   std::vector<std::string> config;  // key column values
-  std::vector<size_t> rows;        // table rows, file order
-  std::string name;                // for people
+  std::vector<size_t> rows;         // table rows, file order
+  std::string name;                 // for people
 };
 
 // A table split into runs, with its key columns.
@@ -178,9 +178,9 @@ void Compare(double baseline, double current, bool log_scale, double tolerance, 
   } else if (log_scale) {
     const bool same_sign = (baseline > 0) == (current > 0) && baseline != 0 && current != 0;
     // change = log10|current| - log10|baseline|
-    d->change = same_sign ? std::log10(std::fabs(current)) - std::log10(std::fabs(baseline))
-                          : (baseline == 0 || current == 0 ? (current == 0 ? -INFINITY : INFINITY)
-                                                           : NAN);
+    d->change = same_sign
+                    ? std::log10(std::fabs(current)) - std::log10(std::fabs(baseline))
+                    : (baseline == 0 || current == 0 ? (current == 0 ? -INFINITY : INFINITY) : NAN);
   } else {
     d->change = current - baseline;
   }
@@ -224,10 +224,11 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
   if (baseline != nullptr) {
     result.baseline_name = baseline->name();
     if (KindOf(*baseline) != result.layer_csv) {
-      throw UsageError(fmt::format("{} is a {} CSV but the baseline {} is a {} CSV; compare like "
-                                   "with like",
-                                   current.name(), result.layer_csv ? "layer" : "summary",
-                                   baseline->name(), result.layer_csv ? "summary" : "layer"));
+      throw UsageError(
+          fmt::format("{} is a {} CSV but the baseline {} is a {} CSV; compare like "
+                      "with like",
+                      current.name(), result.layer_csv ? "layer" : "summary", baseline->name(),
+                      result.layer_csv ? "summary" : "layer"));
     }
   }
   // Key: the configuration columns both files have.
@@ -239,14 +240,14 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
     }
   }
   if (key_names.empty()) {
-    throw UsageError(fmt::format("{}: no configuration columns (activation, init, depth, ...)",
-                                 current.name()));
+    throw UsageError(
+        fmt::format("{}: no configuration columns (activation, init, depth, ...)", current.name()));
   }
   Parsed now = Parse(current, key_names, result.layer_csv);
   Parsed base;
   if (baseline != nullptr) base = Parse(*baseline, key_names, result.layer_csv);
-  NameRuns(key_names, baseline != nullptr ? std::vector<Parsed*>{&now, &base}
-                                          : std::vector<Parsed*>{&now});
+  NameRuns(key_names,
+           baseline != nullptr ? std::vector<Parsed*>{&now, &base} : std::vector<Parsed*>{&now});
   for (const Run& run : now.runs) result.cases.push_back(RunCase{run.name, {}, 0});
 
   // Baseline comparison.
@@ -283,7 +284,8 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
         const auto row = now_rows.find(layer);
         if (row == now_rows.end()) {
           result.missing_rows.push_back(base_run.name + " layer " + layer);
-          run_case.failures.push_back(fmt::format("layer {} missing from {}", layer, current.name()));
+          run_case.failures.push_back(
+              fmt::format("layer {} missing from {}", layer, current.name()));
           continue;
         }
         matched.insert(layer);
@@ -302,9 +304,8 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
             run_case.failures.push_back(
                 fmt::format("{}{}: baseline {}, current {}, change {} (tolerance {}{})",
                             layer.empty() ? "" : "layer " + layer + " ", d.metric,
-                            FormatNumber(d.baseline), FormatNumber(d.current),
-                            FormatChange(d), FormatNumber(d.tolerance),
-                            log_scale ? " log10" : ""));
+                            FormatNumber(d.baseline), FormatNumber(d.current), FormatChange(d),
+                            FormatNumber(d.tolerance), log_scale ? " log10" : ""));
             result.failures.push_back(d);
           } else if (d.change != 0) {
             passing.push_back(d);

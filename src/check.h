@@ -42,12 +42,12 @@ bool IsLogScaleMetric(const std::string& metric);
 
 // One compared value.
 struct Deviation {
-  std::string run;     // configuration, for people
-  std::string layer;   // "" for summary CSVs
+  std::string run;    // configuration, for people
+  std::string layer;  // "" for summary CSVs
   std::string metric;
   double baseline = 0;
   double current = 0;
-  double change = 0;   // log10 ratio or difference; nan when not comparable
+  double change = 0;  // log10 ratio or difference; nan when not comparable
   double tolerance = 0;
   bool log_scale = true;
   bool failed = false;
@@ -74,7 +74,7 @@ struct CheckResult {
   std::vector<std::string> metrics;
   double log10_tol = 0, abs_tol = 0;
   size_t comparisons = 0;
-  std::vector<Deviation> failures;  // out of tolerance, worst first
+  std::vector<Deviation> failures;         // out of tolerance, worst first
   std::vector<Deviation> largest_passing;  // up to 5 largest changes within tolerance
   std::vector<std::string> missing_runs;   // in the baseline only
   std::vector<std::string> extra_runs;     // in current only

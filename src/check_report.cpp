@@ -45,8 +45,8 @@ std::vector<std::string> Facts(const CheckResult& r) {
                                 : r.allow_extra      ? " (allowed)"
                                                      : " (fails; --allow-extra accepts)"));
     if (!r.missing_rows.empty() || !r.extra_rows.empty()) {
-      lines.push_back(fmt::format("layer rows missing: {}, extra: {} (fails)", r.missing_rows.size(),
-                                  r.extra_rows.size()));
+      lines.push_back(fmt::format("layer rows missing: {}, extra: {} (fails)",
+                                  r.missing_rows.size(), r.extra_rows.size()));
     }
   }
   if (!r.rules.empty()) {
@@ -75,12 +75,23 @@ std::string XmlEscape(const std::string& text) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (u < 0x20 && c != '\n' && c != '\t' && c != '\r') continue;
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -92,7 +103,8 @@ std::string FormatCheckText(const CheckResult& r, size_t max_rows) {
   auto table = [&](const char* title, const std::vector<Deviation>& rows) {
     if (rows.empty()) return;
     size_t width = 13;
-    for (size_t i = 0; i < rows.size() && i < max_rows; ++i) width = std::max(width, rows[i].run.size());
+    for (size_t i = 0; i < rows.size() && i < max_rows; ++i)
+      width = std::max(width, rows[i].run.size());
     width = std::min<size_t>(width, 70);
     text += fmt::format("\n{}\n  {:<{}} {:>5}  {:<16} {:>11} {:>11}  {:<26} {}\n", title,
                         "configuration", width, "layer", "metric", "baseline", "current", "change",
@@ -111,7 +123,8 @@ std::string FormatCheckText(const CheckResult& r, size_t max_rows) {
     if (names.empty()) return;
     text += fmt::format("\n{}\n", title);
     for (size_t i = 0; i < names.size() && i < max_rows; ++i) text += "  " + names[i] + "\n";
-    if (names.size() > max_rows) text += fmt::format("  ... and {} more\n", names.size() - max_rows);
+    if (names.size() > max_rows)
+      text += fmt::format("  ... and {} more\n", names.size() - max_rows);
   };
   list("Missing configurations (in the baseline only):", r.missing_runs);
   list("Extra configurations (not in the baseline):", r.extra_runs);
@@ -155,12 +168,12 @@ std::string FormatCheckJUnit(const CheckResult& r) {
     }
     std::string details;
     for (const std::string& f : c.failures) details += f + "\n";
-    body += fmt::format(">\n      <failure type=\"regression\" message=\"{}\">{}</failure>\n    </testcase>\n",
-                        XmlEscape(c.failures.size() == 1 ? c.failures.front()
-                                                         : fmt::format("{} checks failed; first: {}",
-                                                                       c.failures.size(),
-                                                                       c.failures.front())),
-                        XmlEscape(details));
+    body += fmt::format(
+        ">\n      <failure type=\"regression\" message=\"{}\">{}</failure>\n    </testcase>\n",
+        XmlEscape(c.failures.size() == 1 ? c.failures.front()
+                                         : fmt::format("{} checks failed; first: {}",
+                                                       c.failures.size(), c.failures.front())),
+        XmlEscape(details));
   }
   for (const RuleOutcome* o : unmatched) {
     body += fmt::format(
@@ -183,13 +196,15 @@ std::string FormatCheckMarkdown(const CheckResult& r, size_t max_rows) {
     for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
     return out;
   };
-  std::string md = fmt::format("## gradflow check: {}\n\n",
-                               r.passed ? "PASS :white_check_mark:" : "FAIL :x:");
+  std::string md =
+      fmt::format("## gradflow check: {}\n\n", r.passed ? "PASS :white_check_mark:" : "FAIL :x:");
   for (const std::string& line : Facts(r)) md += "- " + cell(line) + "\n";
   auto table = [&](const char* title, const std::vector<Deviation>& rows) {
     if (rows.empty()) return;
-    md += fmt::format("\n### {}\n\n| configuration | layer | metric | baseline | current | change | tolerance |\n|---|---:|---|---:|---:|---|---|\n",
-                      title);
+    md += fmt::format(
+        "\n### {}\n\n| configuration | layer | metric | baseline | current | change | tolerance "
+        "|\n|---|---:|---|---:|---:|---|---|\n",
+        title);
     for (size_t i = 0; i < rows.size() && i < max_rows; ++i) {
       const Deviation& d = rows[i];
       md += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", cell(d.run),

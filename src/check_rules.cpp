@@ -27,7 +27,8 @@ std::vector<std::string> Split(const std::string& text, char separator) {
   size_t start = 0;
   while (true) {
     const size_t at = text.find(separator, start);
-    parts.push_back(Trim(text.substr(start, at == std::string::npos ? std::string::npos : at - start)));
+    parts.push_back(
+        Trim(text.substr(start, at == std::string::npos ? std::string::npos : at - start)));
     if (at == std::string::npos) return parts;
     start = at + 1;
   }
@@ -152,10 +153,9 @@ Rule ParseRule(const std::string& text, const std::vector<std::string>& config_c
   for (const std::string& verdict : Split(verdicts, '|')) {
     if (std::find(kVerdicts.begin(), kVerdicts.end(), verdict) == kVerdicts.end()) {
       const std::string near = ClosestName(verdict, kVerdicts);
-      Malformed(text,
-                fmt::format("'{}' is neither a verdict ({}) nor METRIC OP NUMBER{}", verdict,
-                            JoinNames(kVerdicts),
-                            near.empty() ? "" : "; did you mean '" + near + "'?"));
+      Malformed(text, fmt::format("'{}' is neither a verdict ({}) nor METRIC OP NUMBER{}", verdict,
+                                  JoinNames(kVerdicts),
+                                  near.empty() ? "" : "; did you mean '" + near + "'?"));
     }
     rule.verdicts.push_back(verdict);
   }
@@ -168,8 +168,8 @@ Rule MetricRule(const std::string& option, const std::string& metric, const std:
     throw UsageError(fmt::format("{} must be a number, got nan", option));
   }
   Rule rule;
-  rule.text = fmt::format("{} {} (*:{}{}{})", option, FormatNumber(bound), metric, op,
-                          FormatNumber(bound));
+  rule.text =
+      fmt::format("{} {} (*:{}{}{})", option, FormatNumber(bound), metric, op, FormatNumber(bound));
   rule.metric = metric;
   rule.op = op;
   rule.bound = bound;

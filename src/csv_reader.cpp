@@ -1,12 +1,13 @@
 #include "csv_reader.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "error.h"
 #include "fmt/format.h"

@@ -1,5 +1,6 @@
 #include "sweep.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,7 +9,6 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
-#include <fcntl.h>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -111,7 +111,8 @@ void ExecuteRuns(const std::vector<RunConfig>& runs, const std::vector<size_t>& 
                  const std::function<void(size_t, RunRows)>& done) {
   SetThreads(1);
   if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  jobs = static_cast<int>(std::min<size_t>(static_cast<size_t>(jobs), std::max<size_t>(1, todo.size())));
+  jobs = static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(jobs), std::max<size_t>(1, todo.size())));
   std::atomic<size_t> next{0};
   std::atomic<bool> stop{false};
   std::mutex mutex;
@@ -228,8 +229,7 @@ SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
         continue;
       }
       const RunConfig& config = grid.runs[at->second];
-      const size_t expected_layers =
-          static_cast<size_t>(config.depth) + (config.HasHead() ? 1 : 0);
+      const size_t expected_layers = static_cast<size_t>(config.depth) + (config.HasHead() ? 1 : 0);
       if (CountLines(rows.layer_rows) != expected_layers) continue;
       if (need_summary && rows.summary_row.empty()) continue;
       results[at->second] = std::move(rows);

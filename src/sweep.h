@@ -57,9 +57,9 @@ struct SweepRequest {
 };
 
 struct SweepStats {
-  size_t runs = 0;        // runs in this shard
-  size_t resumed = 0;     // taken from earlier output or the journal
-  size_t dropped = 0;     // runs in earlier output that are not in the grid
+  size_t runs = 0;                 // runs in this shard
+  size_t resumed = 0;              // taken from earlier output or the journal
+  size_t dropped = 0;              // runs in earlier output that are not in the grid
   bool discarded_journal = false;  // a journal existed and was not resumed
   double seconds = 0;
 };

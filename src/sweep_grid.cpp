@@ -58,13 +58,19 @@ const std::vector<SweepOption> kOptions = {
      },
      ActivationNames},
     {"leaky-slope", "leaky_relu: slope for z < 0", true,
-     [](const std::string& v, C* c) { c->activation_params.leaky_slope = ParseDouble("leaky-slope", v); },
+     [](const std::string& v, C* c) {
+       c->activation_params.leaky_slope = ParseDouble("leaky-slope", v);
+     },
      nullptr},
     {"elu-alpha", "elu: alpha", true,
-     [](const std::string& v, C* c) { c->activation_params.elu_alpha = ParseDouble("elu-alpha", v); },
+     [](const std::string& v, C* c) {
+       c->activation_params.elu_alpha = ParseDouble("elu-alpha", v);
+     },
      nullptr},
     {"maxout-pieces", "maxout: linear pieces per unit", true,
-     [](const std::string& v, C* c) { c->activation_params.maxout_pieces = ParseInt("maxout-pieces", v); },
+     [](const std::string& v, C* c) {
+       c->activation_params.maxout_pieces = ParseInt("maxout-pieces", v);
+     },
      nullptr},
     {"init", "weight initialisations (or 'all')", true,
      [](const std::string& v, C* c) {
@@ -73,7 +79,8 @@ const std::vector<SweepOption> kOptions = {
      },
      InitNames},
     {"init-std", "normal init: standard deviation", true,
-     [](const std::string& v, C* c) { c->init_params.init_std = ParseDouble("init-std", v); }, nullptr},
+     [](const std::string& v, C* c) { c->init_params.init_std = ParseDouble("init-std", v); },
+     nullptr},
     {"init-scale", "uniform init: U[-scale, scale]", true,
      [](const std::string& v, C* c) { c->init_params.init_scale = ParseDouble("init-scale", v); },
      nullptr},
@@ -113,13 +120,19 @@ const std::vector<SweepOption> kOptions = {
      [](const std::string& v, C* c) { c->seed = ParseU64("seed", v); }, nullptr},
     // Scalars: not CSV columns, so a list would give indistinguishable runs.
     {"saturation-threshold", "tau: saturated when phi'(z) < tau * max phi' (one value)", false,
-     [](const std::string& v, C* c) { c->saturation_threshold = ParseDouble("saturation-threshold", v); },
+     [](const std::string& v, C* c) {
+       c->saturation_threshold = ParseDouble("saturation-threshold", v);
+     },
      nullptr},
     {"vanishing-threshold", "verdict 'vanishing' below this ratio (one value)", false,
-     [](const std::string& v, C* c) { c->vanishing_threshold = ParseDouble("vanishing-threshold", v); },
+     [](const std::string& v, C* c) {
+       c->vanishing_threshold = ParseDouble("vanishing-threshold", v);
+     },
      nullptr},
     {"exploding-threshold", "verdict 'exploding' above this ratio (one value)", false,
-     [](const std::string& v, C* c) { c->exploding_threshold = ParseDouble("exploding-threshold", v); },
+     [](const std::string& v, C* c) {
+       c->exploding_threshold = ParseDouble("exploding-threshold", v);
+     },
      nullptr},
     {"memory-limit-gb", "refuse runs whose memory estimate exceeds this (one value)", false,
      [](const std::string& v, C* c) { c->memory_limit_gb = ParseDouble("memory-limit-gb", v); },
@@ -152,26 +165,30 @@ void ExpandRange(const SweepOption& option, const std::string& item,
                  std::vector<std::string>* values) {
   const std::vector<std::string> parts = SplitOn(item, "..");
   if (option.all != nullptr) {
-    throw UsageError(fmt::format("--{}: ranges like '{}' are only for numeric options; list the "
-                                 "names (or 'all')",
-                                 option.name, item));
+    throw UsageError(
+        fmt::format("--{}: ranges like '{}' are only for numeric options; list the "
+                    "names (or 'all')",
+                    option.name, item));
   }
   if (parts.size() > 3) {
-    throw UsageError(fmt::format("--{}: '{}' is not a range lo..hi or lo..hi..step", option.name, item));
+    throw UsageError(
+        fmt::format("--{}: '{}' is not a range lo..hi or lo..hi..step", option.name, item));
   }
   const double lo = ParseDouble(option.name, parts[0]);
   const double hi = ParseDouble(option.name, parts[1]);
   const double step = parts.size() == 3 ? ParseDouble(option.name, parts[2]) : 1.0;
   if (!std::isfinite(lo) || !std::isfinite(hi) || !(step > 0) || !std::isfinite(step)) {
-    throw UsageError(fmt::format("--{}: range '{}' needs finite ends and a step > 0", option.name, item));
+    throw UsageError(
+        fmt::format("--{}: range '{}' needs finite ends and a step > 0", option.name, item));
   }
   if (hi < lo) {
-    throw UsageError(fmt::format("--{}: range '{}' runs backwards (lo must be <= hi)", option.name, item));
+    throw UsageError(
+        fmt::format("--{}: range '{}' runs backwards (lo must be <= hi)", option.name, item));
   }
   const double count = std::floor((hi - lo) / step * (1 + 1e-12) + 1e-9) + 1;
   if (count > 1e6) {
-    throw UsageError(fmt::format("--{}: range '{}' has {:.0f} values (at most 1000000)", option.name,
-                                 item, count));
+    throw UsageError(fmt::format("--{}: range '{}' has {:.0f} values (at most 1000000)",
+                                 option.name, item, count));
   }
   bool integral = true;
   for (const std::string& part : parts) integral = integral && LooksIntegral(part);
@@ -209,9 +226,10 @@ std::vector<std::string> ExpandValues(const SweepOption& option, const std::stri
     }
     if (item == "all") {
       if (option.all == nullptr) {
-        throw UsageError(fmt::format("--{}: 'all' is only for named choices (activation, init, "
-                                     "input, loss, dtype)",
-                                     option.name));
+        throw UsageError(
+            fmt::format("--{}: 'all' is only for named choices (activation, init, "
+                        "input, loss, dtype)",
+                        option.name));
       }
       for (const std::string& name : option.all()) values.push_back(name);
     } else if (item.find("..") != std::string::npos) {
@@ -228,9 +246,10 @@ std::vector<std::string> ExpandValues(const SweepOption& option, const std::stri
     }
   }
   if (!option.is_axis && values.size() != 1) {
-    throw UsageError(fmt::format("--{} takes one value in a sweep (it is not a CSV column, so runs "
-                                 "would be indistinguishable), got '{}'",
-                                 option.name, list));
+    throw UsageError(
+        fmt::format("--{} takes one value in a sweep (it is not a CSV column, so runs "
+                    "would be indistinguishable), got '{}'",
+                    option.name, list));
   }
   // Check each value once, alone, so a bad one is reported by name before the grid.
   for (const std::string& value : values) {

@@ -52,7 +52,7 @@ struct SweepSetting {
 std::vector<std::string> ExpandValues(const SweepOption& option, const std::string& list);
 
 struct SweepGrid {
-  std::vector<RunConfig> runs;  // grid order, every config validated, threads = 1
+  std::vector<RunConfig> runs;    // grid order, every config validated, threads = 1
   std::vector<std::string> keys;  // ConfigKey of each run, all different
 };
 

@@ -43,11 +43,10 @@ std::string MergeKind(const SweepGrid& grid, const std::vector<const CsvTable*>&
       Found& slot = found[at->second];
       const bool continues = key == previous_key;
       if (slot.file != nullptr && !continues) {
-        throw UsageError(fmt::format("{}:{}: run {} appears twice (first at {}:{}){}", file->name(),
-                                     row.line, key, slot.file->name(), slot.line,
-                                     slot.file->name() == file->name()
-                                         ? "; is the same file given twice?"
-                                         : ""));
+        throw UsageError(fmt::format(
+            "{}:{}: run {} appears twice (first at {}:{}){}", file->name(), row.line, key,
+            slot.file->name(), slot.line,
+            slot.file->name() == file->name() ? "; is the same file given twice?" : ""));
       }
       if (!continues) slot = Found{file, row.line, ""};
       slot.rows += row.raw + '\n';
@@ -65,9 +64,10 @@ std::string MergeKind(const SweepGrid& grid, const std::vector<const CsvTable*>&
     text += found[i].rows;
   }
   if (missing > 0) {
-    throw UsageError(fmt::format("{} of {} runs of the grid are missing from the {} files (is a "
-                                 "shard missing or unfinished?), e.g.:{}",
-                                 missing, grid.keys.size(), kind, examples));
+    throw UsageError(
+        fmt::format("{} of {} runs of the grid are missing from the {} files (is a "
+                    "shard missing or unfinished?), e.g.:{}",
+                    missing, grid.keys.size(), kind, examples));
   }
   return text;
 }
@@ -84,9 +84,10 @@ MergedSweep MergeShards(const SweepGrid& grid, const std::vector<CsvTable>& file
     } else if (file.raw_header() == summary_header) {
       summary_files.push_back(&file);
     } else if (file.raw_header() == WithoutNewline(AggregateCsvHeader())) {
-      throw UsageError(fmt::format("{}: is an aggregate CSV; merge the summary shards and ask "
-                                   "merge for --aggregate-out",
-                                   file.name()));
+      throw UsageError(
+          fmt::format("{}: is an aggregate CSV; merge the summary shards and ask "
+                      "merge for --aggregate-out",
+                      file.name()));
     } else {
       throw UsageError(fmt::format(
           "{}:1: not a sweep layer or summary CSV (its header differs from what this gradflow "
@@ -123,8 +124,9 @@ MergeStats RunMerge(const MergeRequest& request) {
     throw UsageError("--out: none of the inputs is a layer CSV");
   }
   if (!merged.has_summary && (!request.summary_out.empty() || !request.aggregate_out.empty())) {
-    throw UsageError(fmt::format("{}: none of the inputs is a summary CSV",
-                                 request.summary_out.empty() ? "--aggregate-out" : "--summary-out"));
+    throw UsageError(
+        fmt::format("{}: none of the inputs is a summary CSV",
+                    request.summary_out.empty() ? "--aggregate-out" : "--summary-out"));
   }
   if (merged.has_summary && request.summary_out.empty() && request.aggregate_out.empty()) {
     throw UsageError(

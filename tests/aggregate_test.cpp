@@ -12,7 +12,8 @@ namespace gradflow {
 namespace {
 
 // A summary CSV as a sweep writes it, built from configs and hand-picked summaries.
-std::string Summary(const std::vector<std::tuple<int, uint64_t, double, double, std::string>>& rows) {
+std::string Summary(
+    const std::vector<std::tuple<int, uint64_t, double, double, std::string>>& rows) {
   std::string text = SummaryCsvHeader();
   for (const auto& [depth, seed, ratio, saturation, verdict] : rows) {
     RunResult r;
@@ -35,7 +36,9 @@ TEST(Aggregate, MeanAndStudentIntervalOverSeedsHandComputed) {
                                        {9, 0, 1e-4, 0.5, "vanishing"}});
   const CsvTable out = CsvTable::Parse("agg", AggregateCsv(CsvTable::Parse("s", summary)));
   ASSERT_EQ(out.rows().size(), 2u);
-  auto value = [&](size_t row, const char* column) { return out.Number(row, out.RequireColumn(column)); };
+  auto value = [&](size_t row, const char* column) {
+    return out.Number(row, out.RequireColumn(column));
+  };
   const double half = 4.302652729749464 / std::sqrt(3.0);
   EXPECT_EQ(value(0, "seeds"), 3);
   EXPECT_NEAR(value(0, "vanishing_ratio_mean"), 2.0, 1e-15);

@@ -43,7 +43,8 @@ std::string LayerCsv(const std::vector<std::pair<std::string, std::vector<double
   return text;
 }
 
-CheckResult Check(const std::string& current, const std::string& baseline, CheckOptions options = {}) {
+CheckResult Check(const std::string& current, const std::string& baseline,
+                  CheckOptions options = {}) {
   const CsvTable now = CsvTable::Parse("current.csv", current);
   const CsvTable base = CsvTable::Parse("baseline.csv", baseline);
   return RunCheck(now, &base, options);
@@ -74,12 +75,14 @@ TEST(Check, Log10ToleranceEdgeIsInclusive) {
   EXPECT_NEAR(fail.failures[0].change, 0.0501, 1e-9);
   CheckOptions loose;
   loose.log10_tol = 0.06;
-  EXPECT_TRUE(Check(LayerCsv({{"relu", {1e-20 * std::pow(10.0, 0.0501), 1.0}}}), base, loose).passed);
+  EXPECT_TRUE(
+      Check(LayerCsv({{"relu", {1e-20 * std::pow(10.0, 0.0501), 1.0}}}), base, loose).passed);
 }
 
 TEST(Check, AbsoluteToleranceEdgeIsInclusiveForFractions) {
   const std::string base = LayerCsv({{"relu", {1, 1}}}, 0.5);
-  EXPECT_TRUE(Check(LayerCsv({{"relu", {1, 1}}}, 0.51), base).passed);   // 0.51-0.5 = 0.01(+rounding)
+  EXPECT_TRUE(
+      Check(LayerCsv({{"relu", {1, 1}}}, 0.51), base).passed);  // 0.51-0.5 = 0.01(+rounding)
   const CheckResult r = Check(LayerCsv({{"relu", {1, 1}}}, 0.5101), base);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.failures.front().metric, "saturation_frac");
@@ -176,7 +179,8 @@ TEST(CheckRules, MalformedRulesSayWhatIsWrong) {
   EXPECT_NE(error("activation=relu").find("no ':'"), std::string::npos);
   EXPECT_NE(error("activaton=relu:healthy").find("did you mean 'activation'"), std::string::npos);
   EXPECT_NE(error("activation=relu:helthy").find("did you mean 'healthy'"), std::string::npos);
-  EXPECT_NE(error("*:vanishing_ration<1").find("did you mean 'vanishing_ratio'"), std::string::npos);
+  EXPECT_NE(error("*:vanishing_ration<1").find("did you mean 'vanishing_ratio'"),
+            std::string::npos);
   EXPECT_NE(error("*:vanishing_ratio<abc").find("not a number"), std::string::npos);
   EXPECT_NE(error("depth:healthy").find("COLUMN=VALUE"), std::string::npos);
   EXPECT_NE(error(":healthy").find("empty selector"), std::string::npos);
@@ -219,20 +223,24 @@ TEST(CheckCli, ExitCodesJUnitAndMarkdown) {
   WriteText(dir + "/moved.csv", LayerCsv({{"relu", {1e-2, 1}}, {"tanh", {1, 1}}}));
   EXPECT_EQ(Gradflow(dir, "check same.csv --baseline base.csv --junit ok.xml"), 0);
   EXPECT_NE(ReadText(dir + "/out.txt").find("PASS"), std::string::npos);
-  EXPECT_EQ(Gradflow(dir, "check moved.csv --baseline base.csv --junit fail.xml --markdown fail.md "
-                          "--expect 'activation=x<&>:healthy'"),
+  EXPECT_EQ(Gradflow(dir,
+                     "check moved.csv --baseline base.csv --junit fail.xml --markdown fail.md "
+                     "--expect 'activation=x<&>:healthy'"),
             1);
   EXPECT_NE(ReadText(dir + "/out.txt").find("delta_norm"), std::string::npos);
-  EXPECT_NE(ReadText(dir + "/fail.md").find("| activation=relu | 1 | delta_norm |"), std::string::npos)
+  EXPECT_NE(ReadText(dir + "/fail.md").find("| activation=relu | 1 | delta_norm |"),
+            std::string::npos)
       << ReadText(dir + "/fail.md");
   // Parse the JUnit back: 3 test cases (2 configurations + 1 unmatched rule), 2 failures.
   const std::string parse =
-      "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as ET; r = ET.parse(sys.argv[1]).getroot(); "
+      "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as ET; r = "
+      "ET.parse(sys.argv[1]).getroot(); "
       "cases = r.findall('.//testcase'); "
       "print(len(cases), sum(1 for c in cases if c.find('failure') is not None), r.get('tests'), "
       "r.get('failures'), '|'.join(c.get('name') for c in cases))\" ";
   ASSERT_EQ(Shell(parse + "'" + dir + "/fail.xml' > '" + dir + "/parsed.txt'"), 0)
-      << "JUnit XML did not parse:\n" << ReadText(dir + "/fail.xml");
+      << "JUnit XML did not parse:\n"
+      << ReadText(dir + "/fail.xml");
   EXPECT_EQ(ReadText(dir + "/parsed.txt"),
             "3 2 3 2 activation=relu|activation=tanh|activation=x<&>:healthy\n");
   ASSERT_EQ(Shell(parse + "'" + dir + "/ok.xml' > '" + dir + "/parsed.txt'"), 0);
@@ -240,7 +248,8 @@ TEST(CheckCli, ExitCodesJUnitAndMarkdown) {
   // Usage errors and unreadable input: 2, naming file, line and column.
   WriteText(dir + "/broken.csv", base.substr(0, base.find('\n') + 1) + "relu,1,2\n");
   EXPECT_EQ(Gradflow(dir, "check broken.csv --baseline base.csv"), 2);
-  EXPECT_NE(ReadText(dir + "/err.txt").find("broken.csv:2:"), std::string::npos) << ReadText(dir + "/err.txt");
+  EXPECT_NE(ReadText(dir + "/err.txt").find("broken.csv:2:"), std::string::npos)
+      << ReadText(dir + "/err.txt");
   EXPECT_EQ(Gradflow(dir, "check missing.csv --baseline base.csv"), 2);
   EXPECT_EQ(Gradflow(dir, "check same.csv --expect 'activation=relu'"), 2);
   EXPECT_NE(ReadText(dir + "/err.txt").find("--expect 'activation=relu'"), std::string::npos);

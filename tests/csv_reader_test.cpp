@@ -46,7 +46,8 @@ TEST(CsvReader, RejectsTooFewFieldsWithLineAndColumn) {
 }
 
 TEST(CsvReader, RejectsTooManyFields) {
-  EXPECT_EQ(ErrorOf("a,b\n1,2,3\n"), "f.csv:2:5: 3 fields, but the header has 2 (field 3 is extra)");
+  EXPECT_EQ(ErrorOf("a,b\n1,2,3\n"),
+            "f.csv:2:5: 3 fields, but the header has 2 (field 3 is extra)");
 }
 
 TEST(CsvReader, RejectsUnterminatedQuoteAtItsStart) {
@@ -59,12 +60,14 @@ TEST(CsvReader, RejectsStrayQuote) {
 }
 
 TEST(CsvReader, RejectsTextAfterClosingQuote) {
-  EXPECT_EQ(ErrorOf("a,b\n1,\"x\"y\n"), "f.csv:2:6: unexpected 'y' after the closing quote of field 2");
+  EXPECT_EQ(ErrorOf("a,b\n1,\"x\"y\n"),
+            "f.csv:2:6: unexpected 'y' after the closing quote of field 2");
 }
 
 TEST(CsvReader, RejectsEmptyHeaderNameAndEmptyLineInside) {
   EXPECT_EQ(ErrorOf("a,,c\n"), "f.csv:1:3: empty name for column 2 in the header");
-  EXPECT_EQ(ErrorOf("a\n1\n\n2\n"), "f.csv:3:1: empty line (only the end of the file may have them)");
+  EXPECT_EQ(ErrorOf("a\n1\n\n2\n"),
+            "f.csv:3:1: empty line (only the end of the file may have them)");
 }
 
 TEST(CsvReader, DuplicateHeaderNamesResolveToTheFirst) {

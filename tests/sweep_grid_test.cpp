@@ -76,7 +76,8 @@ TEST(SweepGrid, OrderIsTableOrderWithSeedInnermostWhateverTheArgumentOrder) {
 
 TEST(SweepGrid, ParametersThatDoNotApplyAreNotCrossed) {
   // The leaky slope matters only for leaky_relu: 1 relu run + 2 leaky_relu runs.
-  const SweepGrid grid = ExpandGrid({{"activation", "relu,leaky_relu"}, {"leaky-slope", "0.01,0.2"}});
+  const SweepGrid grid =
+      ExpandGrid({{"activation", "relu,leaky_relu"}, {"leaky-slope", "0.01,0.2"}});
   ASSERT_EQ(grid.runs.size(), 3u);
   EXPECT_EQ(grid.runs[1].activation, "leaky_relu");
   EXPECT_EQ(grid.runs[2].activation_params.leaky_slope, 0.2);
@@ -91,7 +92,8 @@ TEST(SweepGrid, DefaultsWithoutSettingsIsOneRun) {
 }
 
 TEST(SweepGrid, TooLargeGridIsRefusedBeforeExpansion) {
-  EXPECT_NE(ErrorOf({{"seed", "0..99999"}, {"depth", "1..200"}}).find("at most"), std::string::npos);
+  EXPECT_NE(ErrorOf({{"seed", "0..99999"}, {"depth", "1..200"}}).find("at most"),
+            std::string::npos);
 }
 
 TEST(SweepGrid, ShardsPartitionTheGridExactlyOnce) {

@@ -69,11 +69,13 @@ TEST(Sweep, ResumeFromAKilledSweepsJournalReusesFinishedRunsOnly) {
   Shell("rm '" + dir + "/layers.csv' '" + dir + "/summary.csv' '" + dir + "/aggregate.csv'");
   // A journal as a killed sweep leaves it: two whole runs and a torn third.
   const SweepGrid grid = ExpandGrid(kGrid);
-  std::string journal = std::string("gradflow sweep journal 1\n") + LayerCsvHeader() + SummaryCsvHeader();
+  std::string journal =
+      std::string("gradflow sweep journal 1\n") + LayerCsvHeader() + SummaryCsvHeader();
   for (size_t i : {4, 0}) {
     RunRows rows = MeasureRunRows(grid.runs[i]);
     // Mark the reused rows so the test can see they were not recomputed.
-    journal += "run " + std::to_string(grid.runs[i].depth) + "\n" + rows.layer_rows + rows.summary_row + "end\n";
+    journal += "run " + std::to_string(grid.runs[i].depth) + "\n" + rows.layer_rows +
+               rows.summary_row + "end\n";
   }
   RunRows torn = MeasureRunRows(grid.runs[7]);
   journal += "run " + std::to_string(grid.runs[7].depth) + "\n" + torn.layer_rows.substr(0, 40);
@@ -160,12 +162,19 @@ TEST(Sweep, MergedShardsAreByteIdenticalToTheUnshardedSweep) {
 TEST(SweepCli, MergeCommandAndSweepMergeGiveTheUnshardedFiles) {
   const std::string dir = ScratchDir();
   const std::string grid = kGridArgs;
-  ASSERT_EQ(Gradflow(dir, "sweep " + grid + " -o all.csv --summary-out all_s.csv --aggregate-out all_a.csv"), 0);
+  ASSERT_EQ(Gradflow(dir, "sweep " + grid +
+                              " -o all.csv --summary-out all_s.csv --aggregate-out all_a.csv"),
+            0);
   for (int k = 1; k <= 2; ++k) {
     const std::string n = std::to_string(k);
-    ASSERT_EQ(Gradflow(dir, "sweep " + grid + " --shard " + n + "/2 -o l" + n + ".csv --summary-out s" + n + ".csv"), 0);
+    ASSERT_EQ(Gradflow(dir, "sweep " + grid + " --shard " + n + "/2 -o l" + n +
+                                ".csv --summary-out s" + n + ".csv"),
+              0);
   }
-  ASSERT_EQ(Gradflow(dir, "merge " + grid + " l2.csv s1.csv l1.csv s2.csv -o m.csv --summary-out m_s.csv --aggregate-out m_a.csv"), 0)
+  ASSERT_EQ(Gradflow(dir, "merge " + grid +
+                              " l2.csv s1.csv l1.csv s2.csv -o m.csv --summary-out m_s.csv "
+                              "--aggregate-out m_a.csv"),
+            0)
       << ReadText(dir + "/err.txt");
   EXPECT_EQ(ReadText(dir + "/m.csv"), ReadText(dir + "/all.csv"));
   EXPECT_EQ(ReadText(dir + "/m_s.csv"), ReadText(dir + "/all_s.csv"));
@@ -214,8 +223,9 @@ TEST(SweepCli, GnuParallelRecipeMergesToTheUnshardedSweep) {
   ASSERT_EQ(Gradflow(dir, "sweep " + grid + " -o all.csv --summary-out all_s.csv"), 0);
   const std::string recipe =
       "cd '" + dir + "' && N=3 && seq 1 $N | parallel --will-cite --halt now,fail=1 " + g +
-      " sweep " + grid + " --jobs 1 --shard {}/$N -o layers.{}.csv --summary-out summary.{}.csv && " + g +
-      " merge " + grid + " layers.*.csv summary.*.csv -o merged.csv --summary-out merged_s.csv";
+      " sweep " + grid +
+      " --jobs 1 --shard {}/$N -o layers.{}.csv --summary-out summary.{}.csv && " + g + " merge " +
+      grid + " layers.*.csv summary.*.csv -o merged.csv --summary-out merged_s.csv";
   ASSERT_EQ(Shell(recipe), 0) << recipe;
   EXPECT_EQ(ReadText(dir + "/merged.csv"), ReadText(dir + "/all.csv"));
   EXPECT_EQ(ReadText(dir + "/merged_s.csv"), ReadText(dir + "/all_s.csv"));

@@ -1,14 +1,13 @@
 // Helpers shared by the sweep/check tests: scratch folders, files and the CLI.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace gradflow::testing_util {
 

@@ -87,8 +87,8 @@ std::function<int()> SetupCheck(CLI::App* app) {
                                             "every run: vanishing_ratio <= this");
   o->min_vanishing_option = app->add_option("--min-vanishing-ratio", o->min_vanishing_ratio,
                                             "every run: vanishing_ratio >= this");
-  o->max_saturation_option = app->add_option("--max-saturation", o->max_saturation,
-                                             "every run: mean_saturation <= this");
+  o->max_saturation_option =
+      app->add_option("--max-saturation", o->max_saturation, "every run: mean_saturation <= this");
   app->add_option("--vanishing-threshold", o->check.vanishing_threshold,
                   "layer CSVs: verdict 'vanishing' below this ratio (as in run)")
       ->capture_default_str();
@@ -97,7 +97,8 @@ std::function<int()> SetupCheck(CLI::App* app) {
       ->capture_default_str();
   app->add_option("--junit", o->junit, "write JUnit XML (one test case per configuration)");
   app->add_option("--markdown", o->markdown, "write a Markdown report (pull-request comment)");
-  app->add_option("--max-rows", o->max_rows, "rows per table in the reports")->capture_default_str();
+  app->add_option("--max-rows", o->max_rows, "rows per table in the reports")
+      ->capture_default_str();
   app->add_flag("-q,--quiet", o->quiet, "no report on stdout (exit code only)");
   return [o] { return Check(*o); };
 }

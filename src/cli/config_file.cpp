@@ -28,7 +28,8 @@ void ApplyConfigFile(CLI::App* app, const std::string& path) {
   }
   for (const CLI::ConfigItem& item : items) {
     if (item.name == "++" || item.name == "--") continue;  // section markers
-    if (!item.parents.empty() && !(item.parents.size() == 1 && item.parents[0] == app->get_name())) {
+    if (!item.parents.empty() &&
+        !(item.parents.size() == 1 && item.parents[0] == app->get_name())) {
       throw UsageError(fmt::format("--config '{}': section [{}] is not [{}]", path,
                                    item.parents.front(), app->get_name()));
     }

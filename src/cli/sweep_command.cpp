@@ -19,16 +19,16 @@ namespace {
 
 struct SweepCliOptions {
   GridValues grid;
-  std::string config_path;     // --config
-  std::string out = "-";       // layer CSV
-  std::string summary_out;     // one row per run
-  std::string aggregate_out;   // one row per configuration, seeds pooled
-  std::string shard = "1/1";   // K/N
-  int jobs = 0;                // 0: all cores
+  std::string config_path;    // --config
+  std::string out = "-";      // layer CSV
+  std::string summary_out;    // one row per run
+  std::string aggregate_out;  // one row per configuration, seeds pooled
+  std::string shard = "1/1";  // K/N
+  int jobs = 0;               // 0: all cores
   bool resume = false;
-  bool dry_run = false;        // print the runs instead
+  bool dry_run = false;  // print the runs instead
   bool quiet = false;
-  bool merge = false;          // merge shard files instead of running
+  bool merge = false;               // merge shard files instead of running
   std::vector<std::string> inputs;  // shard files for --merge
 };
 
@@ -66,11 +66,12 @@ int Sweep(const SweepCliOptions& o) {
     return kExitOk;
   }
   if (!o.inputs.empty()) {
-    throw UsageError(fmt::format("unexpected argument '{}' (shard files are for --merge)",
-                                 o.inputs.front()));
+    throw UsageError(
+        fmt::format("unexpected argument '{}' (shard files are for --merge)", o.inputs.front()));
   }
   if (o.dry_run) return DryRun(o);
-  if (o.jobs < 0) throw UsageError(fmt::format("--jobs must be >= 0 (0: all cores), got {}", o.jobs));
+  if (o.jobs < 0)
+    throw UsageError(fmt::format("--jobs must be >= 0 (0: all cores), got {}", o.jobs));
   SweepRequest request;
   request.settings = GridSettings(o.grid);
   request.shard = ParseShard(o.shard);
@@ -111,14 +112,16 @@ std::function<int()> SetupSweep(CLI::App* app) {
                   "per-configuration CSV over seeds: mean and 95% interval of vanishing_ratio");
   app->add_option("-j,--jobs", o->jobs, "runs at once, each single-threaded (0: all cores)")
       ->capture_default_str();
-  app->add_option("--shard", o->shard, "run only the K-th of N round-robin slices of the grid (K/N)")
+  app->add_option("--shard", o->shard,
+                  "run only the K-th of N round-robin slices of the grid (K/N)")
       ->capture_default_str();
   app->add_flag("--resume", o->resume,
                 "keep runs already in --out/--summary-out or in the journal of a killed sweep");
   app->add_flag("--dry-run", o->dry_run,
                 "print the configurations this sweep (shard) would run, as CSV, and exit");
-  app->add_flag("--merge", o->merge,
-                "merge the shard CSV files given as arguments instead of running (as gradflow merge)");
+  app->add_flag(
+      "--merge", o->merge,
+      "merge the shard CSV files given as arguments instead of running (as gradflow merge)");
   app->add_option("inputs", o->inputs, "shard CSV files (with --merge)");
   app->add_flag("-q,--quiet", o->quiet, "no progress bar or notes on stderr");
   return [app, o] {
@@ -136,7 +139,8 @@ std::function<int()> SetupMerge(CLI::App* app) {
   app->add_option("inputs", request->inputs,
                   "shard CSV files (layer and/or summary CSVs from sweep --shard), any order")
       ->required();
-  app->add_option("-o,--out", request->out, "merged layer CSV ('-': stdout)")->capture_default_str();
+  app->add_option("-o,--out", request->out, "merged layer CSV ('-': stdout)")
+      ->capture_default_str();
   app->add_option("--summary-out", request->summary_out, "merged summary CSV");
   app->add_option("--aggregate-out", request->aggregate_out,
                   "per-configuration CSV over seeds, from the summary shards");
