@@ -54,16 +54,21 @@ RunResult RunTyped(const RunConfig& config) {
 
 RunResult RunExperiment(const RunConfig& config) {
   Validate(config);
-  CheckMemory(config);
   SetThreads(config.threads);
+  return RunExperimentWithCurrentThreads(config);
+}
+
+RunResult RunExperimentWithCurrentThreads(const RunConfig& config) {
+  Validate(config);
+  CheckMemory(config);
   RunResult result =
       config.dtype == DType::kFloat32 ? RunTyped<float>(config) : RunTyped<double>(config);
   AddTheoryPredictions(&result);  // the network is freshly initialised here
   return result;
 }
 
-template RunResult MeasureNetwork<float>(const RunConfig&, const Network<float>&, const Mat<float>&,
-                                         const LossTargets&);
+template RunResult MeasureNetwork<float>(const RunConfig&, const Network<float>&,
+                                         const Mat<float>&, const LossTargets&);
 template RunResult MeasureNetwork<double>(const RunConfig&, const Network<double>&,
                                           const Mat<double>&, const LossTargets&);
 

@@ -23,6 +23,11 @@ struct RunResult {
 // bad configs.
 RunResult RunExperiment(const RunConfig& config);
 
+// Like RunExperiment, but leaves the process-wide thread setting alone, so
+// several threads may run configurations at once (sweep: SetThreads(1) once,
+// then one configuration per worker thread).
+RunResult RunExperimentWithCurrentThreads(const RunConfig& config);
+
 // Measures a given network on a given batch: forward, loss, backward, metrics.
 // x: (input_dim, B). Used by RunExperiment and by callers with their own
 // networks (trained or loaded); leaves the pred_* fields empty.

@@ -151,7 +151,7 @@ TEST_F(Cli, OptionsFromAConfigFile) {
   std::ofstream(config) << "activation = tanh\nnot a pair\n";
   const CliResult bad = Run("run --config " + config.string());
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("line 2"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("--config"), std::string::npos) << bad.err;
   EXPECT_EQ(Run("run --config " + (dir_ / "missing.toml").string()).exit_code, 2);
 }
 

@@ -15,6 +15,12 @@ const std::vector<Command>& Commands() {
        "train on a synthetic teacher task, logging per-layer gradients and how much each layer "
        "learns",
        SetupTrain},
+      {"sweep", "run a grid of configurations in parallel; long, summary and aggregate CSVs",
+       SetupSweep},
+      {"merge", "join the CSVs of sharded sweeps into what one unsharded sweep writes",
+       SetupMerge},
+      {"check", "compare a sweep with a baseline and check rules, for CI (exit 0/1/2)",
+       SetupCheck},
   };
   return commands;
 }

@@ -36,5 +36,8 @@ std::function<int()> SetupRun(CLI::App* app);
 std::function<int()> SetupList(CLI::App* app);
 std::function<int()> SetupTheory(CLI::App* app);
 std::function<int()> SetupTrain(CLI::App* app);
+std::function<int()> SetupSweep(CLI::App* app);
+std::function<int()> SetupMerge(CLI::App* app);
+std::function<int()> SetupCheck(CLI::App* app);
 
 }  // namespace gradflow::cli

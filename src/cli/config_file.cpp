@@ -1,74 +1,54 @@
 #include "config_file.h"
 
 #include <algorithm>
-#include <fstream>
 
 #include "error.h"
+#include "fmt/format.h"
+#include "suggest.h"
 
 namespace gradflow::cli {
-namespace {
 
-std::string Trim(const std::string& s) {
-  const size_t begin = s.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return "";
-  const size_t end = s.find_last_not_of(" \t\r");
-  return s.substr(begin, end - begin + 1);
+void AddConfigOption(CLI::App* app, std::string* path) {
+  app->add_option("--config", *path,
+                  "read options from a TOML/INI file (key = value, lists as \"a,b\" or [a, b]); "
+                  "the command line wins");
 }
 
-bool GivenOnCommandLine(const std::vector<std::string>& args, const std::string& option) {
-  return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
-    return a == option || a.rfind(option + "=", 0) == 0;
-  });
-}
-
-// The options that `path` stands for, skipping those already in `args`.
-std::vector<std::string> ReadConfig(const std::string& path, const std::vector<std::string>& args) {
-  std::ifstream in(path);
-  if (!in) throw UsageError("--config: cannot read '" + path + "'");
-  std::vector<std::string> options;
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    line = Trim(line);
-    if (line.empty() || line[0] == '#' || line[0] == ';' || line[0] == '[') continue;
-    const size_t equals = line.find('=');
-    if (equals == std::string::npos) {
-      throw UsageError("--config: " + path + " line " + std::to_string(number) +
-                       ": expected 'key = value', got '" + line + "'");
+void ApplyConfigFile(CLI::App* app, const std::string& path) {
+  if (path.empty()) return;
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_file(path);
+  } catch (const CLI::Error& e) {
+    throw UsageError(fmt::format("--config: cannot read '{}': {}", path, e.what()));
+  }
+  std::vector<std::string> names;
+  for (const CLI::Option* option : app->get_options()) {
+    for (const std::string& name : option->get_lnames()) names.push_back(name);
+  }
+  for (const CLI::ConfigItem& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // section markers
+    if (!item.parents.empty() &&
+        !(item.parents.size() == 1 && item.parents[0] == app->get_name())) {
+      throw UsageError(fmt::format("--config '{}': section [{}] is not [{}]", path,
+                                   item.parents.front(), app->get_name()));
     }
-    std::string key = Trim(line.substr(0, equals));
-    std::string value = Trim(line.substr(equals + 1));
+    std::string key = item.name;
     std::replace(key.begin(), key.end(), '_', '-');
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-        value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
+    CLI::Option* option = app->get_option_no_throw("--" + key);
+    if (option == nullptr || key == "config" || key == "help") {
+      const std::string near = ClosestName(key, names);
+      throw UsageError(fmt::format("--config '{}': unknown key '{}'{}", path, item.name,
+                                   near.empty() ? "" : "; did you mean '" + near + "'?"));
     }
-    const std::string option = "--" + key;
-    if (GivenOnCommandLine(args, option)) continue;
-    if (value == "false") continue;
-    options.push_back(option);
-    if (value != "true") options.push_back(value);
+    if (option->count() > 0) continue;  // the command line wins
+    try {
+      option->add_result(item.inputs);
+      option->run_callback();
+    } catch (const CLI::Error& e) {
+      throw UsageError(fmt::format("--config '{}': key '{}': {}", path, item.name, e.what()));
+    }
   }
-  return options;
-}
-
-}  // namespace
-
-std::vector<std::string> ExpandConfigFile(const std::vector<std::string>& args) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string path;
-    if (args[i] == "--config" && i + 1 < args.size()) path = args[i + 1];
-    if (args[i].rfind("--config=", 0) == 0) path = args[i].substr(9);
-    if (path.empty()) continue;
-    // Insert right after the subcommand name (the first argument).
-    const std::vector<std::string> options = ReadConfig(path, args);
-    std::vector<std::string> expanded(args.begin(), args.begin() + 1);
-    expanded.insert(expanded.end(), options.begin(), options.end());
-    expanded.insert(expanded.end(), args.begin() + 1, args.end());
-    return expanded;
-  }
-  return args;
 }
 
 }  // namespace gradflow::cli

@@ -1,20 +1,21 @@
-// `--config FILE` for every subcommand.
+// --config FILE for subcommands.
 //
-// CLI11 2.1 reads config files only at the top level, so gradflow expands a
-// subcommand's config file itself: each `key = value` line (TOML/INI style:
-// '#' or ';' comments, [section] headers ignored, quoted or bare values,
-// key spelt with '-' or '_') becomes `--key value` on the command line, placed
-// before the user's own options. Options given on the command line win over
-// the file. `true` turns a flag on; `false` leaves it off.
+// CLI11 2.1 reads a config file only for the main app: on a subcommand,
+// set_config("--config") parses the option but never applies the file (so
+// `gradflow run --config` is silently ignored). AddConfigOption registers
+// --config and ApplyConfigFile applies it after parsing: each `key = value`
+// (TOML or INI; arrays allowed; keys as the long option names, '-' or '_')
+// sets the option unless the command line already gave it. An unknown key
+// or an unreadable file is a UsageError naming the file and key.
 #pragma once
 
 #include <string>
-#include <vector>
+
+#include "CLI/CLI.hpp"
 
 namespace gradflow::cli {
 
-// args excludes argv[0]. Throws UsageError naming --config when the file
-// cannot be read or a line is malformed (with its line number).
-std::vector<std::string> ExpandConfigFile(const std::vector<std::string>& args);
+void AddConfigOption(CLI::App* app, std::string* path);
+void ApplyConfigFile(CLI::App* app, const std::string& path);
 
 }  // namespace gradflow::cli

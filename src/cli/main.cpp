@@ -1,8 +1,8 @@
 // gradflow: shows, measures and regression-tests vanishing and exploding
 // gradients in deep networks. main() parses the subcommand table and maps
 // errors to exit codes: 0 success, 1 runtime failure, 2 bad usage or input.
-#include <algorithm>
 #include <iostream>
+#include <memory>
 
 #include "commands.h"
 #include "config_file.h"
@@ -20,19 +20,22 @@ int main(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
   for (const Command& command : Commands()) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
-    sub->add_option("--config",
-                    "read options from a file of 'key = value' lines (TOML style); "
-                    "command-line options win");
-    runners.emplace_back(sub, command.setup(sub));
+    std::function<int()> run = command.setup(sub);
+    // Every subcommand takes --config FILE; those that handle it themselves
+    // (sweep, merge, check: the grid must be complete before it is expanded)
+    // register it in their setup.
+    if (sub->get_option_no_throw("--config") == nullptr) {
+      auto path = std::make_shared<std::string>();
+      AddConfigOption(sub, path.get());
+      run = [sub, path, run] {
+        ApplyConfigFile(sub, *path);
+        return run();
+      };
+    }
+    runners.emplace_back(sub, run);
   }
   try {
-    std::vector<std::string> args =
-        ExpandConfigFile(std::vector<std::string>(argv + 1, argv + argc));
-    std::reverse(args.begin(), args.end());  // CLI11 takes a vector last argument first
-    app.parse(args);
-  } catch (const gradflow::UsageError& e) {
-    std::cerr << "gradflow: error: " << e.what() << "\n";
-    return kExitUsage;
+    app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,106 @@
+// gradflow check: compares a sweep CSV with a baseline and checks rules, for
+// CI. Exit 0 pass, 1 regression found, 2 usage error or unreadable input.
+#include <iostream>
+#include <memory>
+
+#include "atomic_file.h"
+#include "check.h"
+#include "check_report.h"
+#include "columns.h"
+#include "commands.h"
+#include "csv_reader.h"
+
+namespace gradflow::cli {
+namespace {
+
+struct CheckCliOptions {
+  std::string current;
+  std::string baseline;
+  CheckOptions check;
+  std::vector<std::string> expect;
+  double max_vanishing_ratio = 0, min_vanishing_ratio = 0, max_saturation = 0;
+  CLI::Option* max_vanishing_option = nullptr;
+  CLI::Option* min_vanishing_option = nullptr;
+  CLI::Option* max_saturation_option = nullptr;
+  std::string junit;
+  std::string markdown;
+  size_t max_rows = 30;
+  bool quiet = false;
+};
+
+int Check(CheckCliOptions& o) {
+  std::vector<std::string> columns;
+  for (const Column<RunConfig>& column : ConfigColumns()) columns.push_back(column.name);
+  for (const std::string& text : o.expect) o.check.rules.push_back(ParseRule(text, columns));
+  if (o.max_vanishing_option->count() > 0) {
+    o.check.rules.push_back(
+        MetricRule("--max-vanishing-ratio", "vanishing_ratio", "<=", o.max_vanishing_ratio));
+  }
+  if (o.min_vanishing_option->count() > 0) {
+    o.check.rules.push_back(
+        MetricRule("--min-vanishing-ratio", "vanishing_ratio", ">=", o.min_vanishing_ratio));
+  }
+  if (o.max_saturation_option->count() > 0) {
+    o.check.rules.push_back(
+        MetricRule("--max-saturation", "mean_saturation", "<=", o.max_saturation));
+  }
+  CheckWritable("--junit", o.junit);
+  CheckWritable("--markdown", o.markdown);
+  const CsvTable current = CsvTable::Read(o.current);
+  std::unique_ptr<CsvTable> baseline;
+  if (!o.baseline.empty()) baseline = std::make_unique<CsvTable>(CsvTable::Read(o.baseline));
+  const CheckResult result = RunCheck(current, baseline.get(), o.check);
+  if (!o.quiet) std::cout << FormatCheckText(result, o.max_rows) << std::flush;
+  if (!o.junit.empty()) WriteAtomically(o.junit, FormatCheckJUnit(result));
+  if (!o.markdown.empty()) WriteAtomically(o.markdown, FormatCheckMarkdown(result, o.max_rows));
+  return result.passed ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+std::function<int()> SetupCheck(CLI::App* app) {
+  auto o = std::make_shared<CheckCliOptions>();
+  app->add_option("current", o->current, "the CSV to check (sweep layer CSV or summary CSV)")
+      ->required();
+  app->add_option("-b,--baseline", o->baseline, "baseline CSV of the same kind to compare with");
+  app->add_option("--metrics", o->check.metrics,
+                  "columns to compare (default: delta_norm,grad_w_norm,saturation_frac for "
+                  "layer CSVs; vanishing_ratio,grad_w_vanishing_ratio,mean_saturation for "
+                  "summary CSVs)")
+      ->delimiter(',');
+  app->add_option("--log10-tol", o->check.log10_tol,
+                  "norms and ratios pass when |log10(current/baseline)| <= this")
+      ->capture_default_str();
+  app->add_option("--abs-tol", o->check.abs_tol,
+                  "fractions, means and counts pass when |current - baseline| <= this")
+      ->capture_default_str();
+  app->add_flag("--allow-missing", o->check.allow_missing,
+                "configurations of the baseline missing from current do not fail");
+  app->add_flag("--allow-extra", o->check.allow_extra,
+                "configurations not in the baseline do not fail");
+  app->add_option("-e,--expect", o->expect,
+                  "rule SELECTOR:EXPECTATION, e.g. 'activation=relu,init=he_normal:healthy' "
+                  "(repeatable; grammar in docs/sweep_check.md)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  o->max_vanishing_option = app->add_option("--max-vanishing-ratio", o->max_vanishing_ratio,
+                                            "every run: vanishing_ratio <= this");
+  o->min_vanishing_option = app->add_option("--min-vanishing-ratio", o->min_vanishing_ratio,
+                                            "every run: vanishing_ratio >= this");
+  o->max_saturation_option =
+      app->add_option("--max-saturation", o->max_saturation, "every run: mean_saturation <= this");
+  app->add_option("--vanishing-threshold", o->check.vanishing_threshold,
+                  "layer CSVs: verdict 'vanishing' below this ratio (as in run)")
+      ->capture_default_str();
+  app->add_option("--exploding-threshold", o->check.exploding_threshold,
+                  "layer CSVs: verdict 'exploding' above this ratio (as in run)")
+      ->capture_default_str();
+  app->add_option("--junit", o->junit, "write JUnit XML (one test case per configuration)");
+  app->add_option("--markdown", o->markdown, "write a Markdown report (pull-request comment)");
+  app->add_option("--max-rows", o->max_rows, "rows per table in the reports")
+      ->capture_default_str();
+  app->add_flag("-q,--quiet", o->quiet, "no report on stdout (exit code only)");
+  return [o] { return Check(*o); };
+}
+
+}  // namespace gradflow::cli

@@ -1,0 +1,37 @@
+#include "grid_options.h"
+
+#include "activation.h"
+#include "config_file.h"
+#include "init.h"
+#include "suggest.h"
+
+namespace gradflow::cli {
+
+void AddGridOptions(CLI::App* app, GridValues* values, std::string* config_path) {
+  for (const SweepOption& option : SweepOptions()) {
+    std::string flags = std::string("--") + option.name;
+    if (std::string(option.name) == "seed") flags += ",--seeds";
+    std::string help = option.help;
+    if (std::string(option.name) == "activation") help += ": " + JoinNames(ActivationNames());
+    if (std::string(option.name) == "init") help += ": " + JoinNames(InitNames());
+    if (option.is_axis) help += " (list: a,b,c  lo..hi  lo..hi..step)";
+    app->add_option(flags, (*values)[option.name], help)
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->type_name("LIST");
+  }
+  AddConfigOption(app, config_path);
+}
+
+std::vector<SweepSetting> GridSettings(const GridValues& values) {
+  std::vector<SweepSetting> settings;
+  for (const auto& [name, lists] : values) {
+    if (lists.empty()) continue;
+    std::string joined;
+    for (const std::string& list : lists) joined += (joined.empty() ? "" : ",") + list;
+    settings.push_back(SweepSetting{name, joined});
+  }
+  return settings;
+}
+
+}  // namespace gradflow::cli

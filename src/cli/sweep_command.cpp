@@ -1,0 +1,159 @@
+// gradflow sweep: runs a grid of configurations (one per core), writes the
+// long layer CSV, the summary CSV and the across-seed aggregate.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "columns.h"
+#include "commands.h"
+#include "config_file.h"
+#include "error.h"
+#include "fmt/format.h"
+#include "grid_options.h"
+#include "sweep.h"
+#include "sweep_merge.h"
+
+namespace gradflow::cli {
+namespace {
+
+struct SweepCliOptions {
+  GridValues grid;
+  std::string config_path;    // --config
+  std::string out = "-";      // layer CSV
+  std::string summary_out;    // one row per run
+  std::string aggregate_out;  // one row per configuration, seeds pooled
+  std::string shard = "1/1";  // K/N
+  int jobs = 0;               // 0: all cores
+  bool resume = false;
+  bool dry_run = false;  // print the runs instead
+  bool quiet = false;
+  bool merge = false;               // merge shard files instead of running
+  std::vector<std::string> inputs;  // shard files for --merge
+};
+
+int DryRun(const SweepCliOptions& o) {
+  const SweepGrid grid = ExpandGrid(GridSettings(o.grid));
+  const Shard shard = ParseShard(o.shard);
+  std::string header;
+  for (const Column<RunConfig>& column : ConfigColumns()) {
+    header += std::string(header.empty() ? "" : ",") + column.name;
+  }
+  std::string text = header + "\n";
+  size_t mine = 0;
+  for (size_t i = 0; i < grid.keys.size(); ++i) {
+    if (!InShard(i, shard)) continue;
+    text += grid.keys[i] + "\n";
+    ++mine;
+  }
+  std::cout << text;
+  std::cerr << fmt::format("gradflow sweep: {} runs in the grid, {} in shard {}/{}\n",
+                           grid.keys.size(), mine, shard.index, shard.count);
+  return kExitOk;
+}
+
+int Sweep(const SweepCliOptions& o) {
+  if (o.merge) {
+    if (o.resume || o.shard != "1/1" || o.dry_run) {
+      throw UsageError("--merge joins finished shards: it takes no --resume, --shard or --dry-run");
+    }
+    MergeRequest request{GridSettings(o.grid), o.inputs, o.out, o.summary_out, o.aggregate_out};
+    const MergeStats stats = RunMerge(request);
+    if (!o.quiet) {
+      std::cerr << fmt::format("gradflow sweep --merge: {} runs from {} files\n", stats.runs,
+                               stats.files);
+    }
+    return kExitOk;
+  }
+  if (!o.inputs.empty()) {
+    throw UsageError(
+        fmt::format("unexpected argument '{}' (shard files are for --merge)", o.inputs.front()));
+  }
+  if (o.dry_run) return DryRun(o);
+  if (o.jobs < 0)
+    throw UsageError(fmt::format("--jobs must be >= 0 (0: all cores), got {}", o.jobs));
+  SweepRequest request;
+  request.settings = GridSettings(o.grid);
+  request.shard = ParseShard(o.shard);
+  request.jobs = o.jobs;
+  request.out = o.out;
+  request.summary_out = o.summary_out;
+  request.aggregate_out = o.aggregate_out;
+  request.resume = o.resume;
+  const bool progress = !o.quiet && isatty(STDERR_FILENO);
+  const SweepStats stats = RunSweep(request, progress, &std::cerr);
+  if (!o.quiet) {
+    if (stats.discarded_journal) {
+      std::cerr << "gradflow sweep: note: started afresh over an interrupted sweep's journal "
+                   "(--resume would have kept its runs)\n";
+    }
+    if (stats.dropped > 0) {
+      std::cerr << fmt::format(
+          "gradflow sweep: note: {} runs of the earlier output are not in this grid and were "
+          "left out\n",
+          stats.dropped);
+    }
+    std::cerr << fmt::format("gradflow sweep: {} runs{} in {:.2f} s\n", stats.runs,
+                             stats.resumed ? fmt::format(" ({} resumed)", stats.resumed) : "",
+                             stats.seconds);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> SetupSweep(CLI::App* app) {
+  auto o = std::make_shared<SweepCliOptions>();
+  AddGridOptions(app, &o->grid, &o->config_path);
+  app->add_option("-o,--out", o->out, "long per-layer CSV, one row per run and layer ('-': stdout)")
+      ->capture_default_str();
+  app->add_option("--summary-out", o->summary_out, "summary CSV, one row per run");
+  app->add_option("--aggregate-out", o->aggregate_out,
+                  "per-configuration CSV over seeds: mean and 95% interval of vanishing_ratio");
+  app->add_option("-j,--jobs", o->jobs, "runs at once, each single-threaded (0: all cores)")
+      ->capture_default_str();
+  app->add_option("--shard", o->shard,
+                  "run only the K-th of N round-robin slices of the grid (K/N)")
+      ->capture_default_str();
+  app->add_flag("--resume", o->resume,
+                "keep runs already in --out/--summary-out or in the journal of a killed sweep");
+  app->add_flag("--dry-run", o->dry_run,
+                "print the configurations this sweep (shard) would run, as CSV, and exit");
+  app->add_flag(
+      "--merge", o->merge,
+      "merge the shard CSV files given as arguments instead of running (as gradflow merge)");
+  app->add_option("inputs", o->inputs, "shard CSV files (with --merge)");
+  app->add_flag("-q,--quiet", o->quiet, "no progress bar or notes on stderr");
+  return [app, o] {
+    ApplyConfigFile(app, o->config_path);
+    return Sweep(*o);
+  };
+}
+
+std::function<int()> SetupMerge(CLI::App* app) {
+  auto grid = std::make_shared<GridValues>();
+  auto config_path = std::make_shared<std::string>();
+  auto request = std::make_shared<MergeRequest>();
+  auto quiet = std::make_shared<bool>(false);
+  AddGridOptions(app, grid.get(), config_path.get());
+  app->add_option("inputs", request->inputs,
+                  "shard CSV files (layer and/or summary CSVs from sweep --shard), any order")
+      ->required();
+  app->add_option("-o,--out", request->out, "merged layer CSV ('-': stdout)")
+      ->capture_default_str();
+  app->add_option("--summary-out", request->summary_out, "merged summary CSV");
+  app->add_option("--aggregate-out", request->aggregate_out,
+                  "per-configuration CSV over seeds, from the summary shards");
+  app->add_flag("-q,--quiet", *quiet, "no note on stderr");
+  return [app, grid, config_path, request, quiet] {
+    ApplyConfigFile(app, *config_path);
+    request->settings = GridSettings(*grid);
+    const MergeStats stats = RunMerge(*request);
+    if (!*quiet) {
+      std::cerr << fmt::format("gradflow merge: {} runs from {} files\n", stats.runs, stats.files);
+    }
+    return kExitOk;
+  };
+}
+
+}  // namespace gradflow::cli

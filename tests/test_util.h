@@ -1,0 +1,45 @@
+// Helpers shared by the sweep/check tests: scratch folders, files and the CLI.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace gradflow::testing_util {
+
+// A fresh empty folder under the test temp dir, unique per test.
+inline std::string ScratchDir() {
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string dir = ::testing::TempDir() + "gradflow_" + info->test_suite_name() + "_" +
+                          info->name() + "_" + std::to_string(getpid());
+  std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  return dir;
+}
+
+inline void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+inline std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs a shell command; returns its exit status (-1 if it did not exit normally).
+inline int Shell(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs `gradflow ARGS` in `dir` with stdout/stderr to dir/out.txt and dir/err.txt.
+inline int Gradflow(const std::string& dir, const std::string& args) {
+  return Shell("cd '" + dir + "' && '" GRADFLOW_BINARY "' " + args + " >out.txt 2>err.txt");
+}
+
+}  // namespace gradflow::testing_util
