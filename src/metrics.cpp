@@ -14,7 +14,8 @@ namespace {
 // statistic has the same bits at any thread count.
 constexpr Eigen::Index kFlatChunk = 1 << 14;
 
-// Sequential scaled norm of n values: NaN if any is NaN, inf if any is infinite.
+// Two-pass scaled norm of n values (pass 1: largest magnitude, NaN, inf; pass 2:
+// Σ (x/scale)²), for sums of squares outside double's comfortable range.
 template <typename T>
 double SequentialScaledNorm(const T* values, Eigen::Index n) {
   double scale = 0;
@@ -70,6 +71,25 @@ struct Moments {
   double SecondMoment() const { return sum_squares / n; }
 };
 
+// Σ x² in double with 8 independent accumulators (a fixed order, so the same
+// bits every time, and one the compiler can vectorise).
+template <typename T>
+double SumOfSquares(const T* values, Eigen::Index n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  Eigen::Index i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; ++j) {
+      const double v = static_cast<double>(values[i + j]);
+      acc[j] += v * v;
+    }
+  }
+  for (; i < n; ++i) {
+    const double v = static_cast<double>(values[i]);
+    acc[0] += v * v;
+  }
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
 // Euclidean norm of each column, in double: (B).
 template <typename T>
 std::vector<double> ColumnNorms(const Mat<T>& m) {
@@ -78,7 +98,7 @@ std::vector<double> ColumnNorms(const Mat<T>& m) {
       m.cols(), kChunk,
       [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
         for (Eigen::Index b = start; b < start + size; ++b) {
-          out[b] = SequentialScaledNorm(m.col(b).data(), m.rows());
+          out[b] = ScaledNorm(m.col(b).data(), m.rows());
         }
       },
       4.0 * static_cast<double>(m.size()));
@@ -89,45 +109,22 @@ std::vector<double> ColumnNorms(const Mat<T>& m) {
 
 template <typename T>
 double ScaledNorm(const T* values, Eigen::Index n) {
-  if (n <= kFlatChunk) return SequentialScaledNorm(values, n);
-  // Pass 1: the largest magnitude (and NaN/inf); pass 2: Σ (x/scale)² per chunk.
+  // Fast path: Σ x² in double, in fixed chunks combined in order. Float
+  // squares cannot overflow or underflow double; for double data the result is
+  // trusted only well inside double's range, else the two-pass scaled norm.
   const Eigen::Index chunks = (n + kFlatChunk - 1) / kFlatChunk;
-  std::vector<double> chunk_max(chunks), chunk_sum(chunks);
-  std::vector<char> chunk_nan(chunks), chunk_inf(chunks);
+  std::vector<double> chunk_sum(static_cast<size_t>(chunks));
   ForEachChunk(
       n, kFlatChunk,
       [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
-        double scale = 0;
-        for (Eigen::Index i = start; i < start + size; ++i) {
-          const double v = std::fabs(static_cast<double>(values[i]));
-          chunk_nan[c] |= std::isnan(v);
-          chunk_inf[c] |= std::isinf(v);
-          if (v > scale) scale = v;
-        }
-        chunk_max[c] = scale;
+        chunk_sum[c] = SumOfSquares(values + start, size);
       },
-      4.0 * static_cast<double>(n));
-  double scale = 0;
-  for (Eigen::Index c = 0; c < chunks; ++c) {
-    if (chunk_nan[c]) return std::numeric_limits<double>::quiet_NaN();
-    if (chunk_inf[c]) return std::numeric_limits<double>::infinity();
-    scale = std::max(scale, chunk_max[c]);
-  }
-  if (scale == 0) return 0;
-  ForEachChunk(
-      n, kFlatChunk,
-      [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
-        double sum = 0;
-        for (Eigen::Index i = start; i < start + size; ++i) {
-          const double r = static_cast<double>(values[i]) / scale;
-          sum += r * r;
-        }
-        chunk_sum[c] = sum;
-      },
-      4.0 * static_cast<double>(n));
+      2.0 * static_cast<double>(n));
   double sum = 0;
   for (double s : chunk_sum) sum += s;
-  return scale * std::sqrt(sum);
+  if (std::isnan(sum)) return sum;
+  if (sum > 1e-280 && sum < 1e280) return std::sqrt(sum);
+  return SequentialScaledNorm(values, n);  // 0, inf, or outside the comfortable range
 }
 
 template <typename T>

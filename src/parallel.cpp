@@ -10,13 +10,13 @@ namespace {
 
 int g_threads = 1;
 
-// The products' chunk loop: body(start, size) over kChunk pieces of a product
+// The products' chunk loop: body(start, size) over kProductChunk output rows of a product
 // of `flops` operations.
 template <typename Body>
 void ForEachProductChunk(Eigen::Index n, double flops, Body body) {
   ForEachChunk(
-      n, kChunk, [&](Eigen::Index, Eigen::Index start, Eigen::Index size) { body(start, size); },
-      flops);
+      n, kProductChunk,
+      [&](Eigen::Index, Eigen::Index start, Eigen::Index size) { body(start, size); }, flops);
 }
 
 double Flops(Eigen::Index m, Eigen::Index k, Eigen::Index n) {
@@ -37,9 +37,9 @@ int Threads() { return g_threads; }
 template <typename T>
 void MultiplyChunked(const Mat<T>& w, const Mat<T>& a, Mat<T>* out) {
   out->resize(w.rows(), a.cols());
-  ForEachProductChunk(a.cols(), Flops(w.rows(), w.cols(), a.cols()),
+  ForEachProductChunk(w.rows(), Flops(w.rows(), w.cols(), a.cols()),
                       [&](Eigen::Index start, Eigen::Index size) {
-                        out->middleCols(start, size).noalias() = w * a.middleCols(start, size);
+                        out->middleRows(start, size).noalias() = w.middleRows(start, size) * a;
                       });
 }
 
@@ -47,8 +47,8 @@ template <typename T>
 void MultiplyTransposedChunked(const Mat<T>& w, const Mat<T>& d, Mat<T>* out) {
   out->resize(w.cols(), d.cols());
   ForEachProductChunk(
-      d.cols(), Flops(w.cols(), w.rows(), d.cols()), [&](Eigen::Index start, Eigen::Index size) {
-        out->middleCols(start, size).noalias() = w.transpose() * d.middleCols(start, size);
+      w.cols(), Flops(w.cols(), w.rows(), d.cols()), [&](Eigen::Index start, Eigen::Index size) {
+        out->middleRows(start, size).noalias() = w.middleCols(start, size).transpose() * d;
       });
 }
 
