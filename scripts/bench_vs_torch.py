@@ -36,21 +36,43 @@ def parse_args():
 
 
 # ---------------------------------------------------------------- PyTorch reference
-def torch_setup(torch, depth, width, batch, seed=0):
-    torch.manual_seed(seed)
+# phi'(z) and sup phi' per activation, for the saturation metrics (maxout never saturates).
+DERIVATIVES = {
+    "sigmoid": (lambda z, a: a * (1 - a), 0.25),
+    "tanh": (lambda z, a: 1 - a * a, 1.0),
+    "relu": (lambda z, a: (z > 0).to(z.dtype), 1.0),
+    "leaky_relu": (lambda z, a: (z > 0).to(z.dtype) * 0.99 + 0.01, 1.0),
+    "elu": (lambda z, a: (z > 0).to(z.dtype) + (z <= 0).to(z.dtype) * (a + 1), 1.0),
+}
+
+
+def torch_model(torch, activation, depth, width, init="he_normal", pieces=2):
+    """nn.Sequential of Linear + activation, gradflow's layout (maxout: width*pieces rows)."""
+    class Maxout(torch.nn.Module):
+        def forward(self, z):
+            return z.view(z.shape[0], -1, pieces).max(-1).values
+
+    modules = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
+               "leaky_relu": torch.nn.LeakyReLU, "elu": torch.nn.ELU, "maxout": Maxout}
     layers = []
     for _ in range(depth):
-        lin = torch.nn.Linear(width, width)
-        torch.nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
+        lin = torch.nn.Linear(width, width * (pieces if activation == "maxout" else 1))
+        if init == "he_normal":
+            torch.nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
+        else:
+            torch.nn.init.xavier_uniform_(lin.weight)
         torch.nn.init.zeros_(lin.bias)
-        layers += [lin, torch.nn.ReLU()]
-    model = torch.nn.Sequential(*layers)
-    x = torch.randn(batch, width)
-    probe = torch.randn(batch, width)
-    return model, x, probe
+        layers += [lin, modules[activation]()]
+    return torch.nn.Sequential(*layers)
 
 
-def torch_pass(torch, model, x, probe, tau=0.02):
+def torch_setup(torch, depth, width, batch, seed=0, activation="relu", init="he_normal"):
+    torch.manual_seed(seed)
+    model = torch_model(torch, activation, depth, width, init)
+    return model, torch.randn(batch, width), torch.randn(batch, width), activation
+
+
+def torch_pass(torch, model, x, probe, activation, tau=0.02):
     """Forward/backward with hooks capturing z and a per layer, then gradflow's metrics."""
     zs, acts = [], []
     hooks = []
@@ -74,31 +96,32 @@ def torch_pass(torch, model, x, probe, tau=0.02):
     prev = x
     with torch.no_grad():
         for lin, z, a in zip(linears, zs, acts):
-            dphi = (z > 0).to(z.dtype)
             delta = z.grad
-            sat = dphi < tau * 1.0
+            row = [z.mean().item(), z.std(unbiased=False).item(), z.pow(2).mean().item(),
+                   a.mean().item(), a.std(unbiased=False).item()]
+            if activation in DERIVATIVES:
+                derivative, top = DERIVATIVES[activation]
+                dphi = derivative(z, a)
+                sat = (dphi < tau * top).float()
+                row += [sat.mean().item(), (sat.mean(0) >= 0.99).float().mean().item(),
+                        (dphi.sum(0) == 0).float().mean().item()]
             per_example = (delta.norm(dim=1) * prev.norm(dim=1)).pow(2).mean().sqrt()
-            rows.append([
-                z.mean().item(), z.std(unbiased=False).item(), z.pow(2).mean().item(),
-                a.mean().item(), a.std(unbiased=False).item(),
-                sat.float().mean().item(), (sat.float().mean(0) >= 0.99).float().mean().item(),
-                (dphi.sum(0) == 0).float().mean().item(),
-                delta.norm().item(), lin.weight.grad.norm().item(), lin.bias.grad.norm().item(),
-                per_example.item(), lin.weight.norm().item(),
-                (~torch.isfinite(z)).sum().item() + (~torch.isfinite(a)).sum().item()
-                + (~torch.isfinite(delta)).sum().item(),
-            ])
+            row += [delta.norm().item(), lin.weight.grad.norm().item(), lin.bias.grad.norm().item(),
+                    per_example.item(), lin.weight.norm().item(),
+                    (~torch.isfinite(z)).sum().item() + (~torch.isfinite(a)).sum().item()
+                    + (~torch.isfinite(delta)).sum().item()]
+            rows.append(row)
             prev = a
     return rows
 
 
 def time_torch(torch, config, repeats):
-    model, x, probe = torch_setup(torch, *config)
-    torch_pass(torch, model, x, probe)  # warm-up
+    model, x, probe, activation = torch_setup(torch, *config)
+    torch_pass(torch, model, x, probe, activation)  # warm-up
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        torch_pass(torch, model, x, probe)
+        torch_pass(torch, model, x, probe, activation)
         times.append(time.perf_counter() - start)
     return times
 
@@ -131,11 +154,13 @@ def run_bench(build, bench_filter, repetitions, threads):
 
 
 def peak_rss_mib(cmd):
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        sys.exit(f"bench_vs_torch: {' '.join(cmd)} failed")
-    return usage.ru_maxrss / 1024.0  # KiB -> MiB
+    """Peak RSS of cmd, measured by /usr/bin/time (Debian's `time`). Our own wait4 would not do:
+    Linux counts a child's pre-exec copy of this (PyTorch-sized) process in its ru_maxrss."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    if out.returncode != 0:
+        sys.exit(f"bench_vs_torch: {' '.join(cmd)} failed: {out.stderr}")
+    return int(out.stderr.strip().splitlines()[-1]) / 1024.0  # KiB -> MiB
 
 
 def backward_tensor_mib(depth, width, batch, scalar=4):
@@ -215,49 +240,15 @@ def main():
 
 
 def torch_sweep(torch, acts, depths, widths, seeds):
-    modules = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
-               "leaky_relu": torch.nn.LeakyReLU, "elu": torch.nn.ELU}
+    """The same grid as a PyTorch loop: build, measure with hooks, every metric."""
     for act in acts:
         for depth in depths:
             for width in widths:
                 for seed in range(seeds):
                     torch.manual_seed(seed)
-                    layers = []
-                    for _ in range(depth):
-                        pieces = 2 if act == "maxout" else 1
-                        lin = torch.nn.Linear(width, width * pieces)
-                        torch.nn.init.xavier_uniform_(lin.weight)
-                        torch.nn.init.zeros_(lin.bias)
-                        layers.append(lin)
-                        layers.append(Maxout(pieces) if act == "maxout" else modules[act]())
-                    model = torch.nn.Sequential(*layers)
+                    model = torch_model(torch, act, depth, width, init="xavier_uniform")
                     x, probe = torch.randn(64, width), torch.randn(64, width)
-                    sweep_metrics(torch, model, x, probe)
-
-
-class Maxout:
-    def __init__(self, pieces):
-        self.pieces = pieces
-
-    def __call__(self, z):
-        return z.view(z.shape[0], -1, self.pieces).max(-1).values
-
-
-def sweep_metrics(torch, model, x, probe):
-    zs, acts = [], []
-    a = x
-    for module in model:
-        if isinstance(module, torch.nn.Linear):
-            a = module(a)
-            a.retain_grad()
-            zs.append(a)
-        else:
-            a = module(a)
-            acts.append(a)
-    ((probe * a).sum() / x.shape[0]).backward()
-    with torch.no_grad():
-        for z, act in zip(zs, acts):
-            [z.mean().item(), z.std().item(), act.mean().item(), act.std().item(), z.grad.norm().item()]
+                    torch_pass(torch, model, x, probe, act)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,45 @@
 #include "prediction.h"
 
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <string>
 
+#include "columns.h"
 #include "fmt/format.h"
 
 namespace gradflow {
 
+namespace {
+
+// The predictions depend on the configuration but not on the seed (nor on
+// batch or dtype), and a sweep runs every configuration for many seeds: keep
+// the last few, computed once (quadrature is most of a small run's time).
+NetworkTheory CachedPrediction(const RunConfig& config) {
+  static std::mutex mutex;
+  static std::map<std::string, NetworkTheory> cache;
+  std::string key;
+  for (const Column<RunConfig>& column : ConfigColumns()) {
+    if (std::string(column.name) != "seed") key += column.value(config) + ",";
+  }
+  key += fmt::format("{},{}", config.HeadUnits(), config.saturation_threshold);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    const auto found = cache.find(key);
+    if (found != cache.end()) return found->second;
+  }
+  NetworkTheory theory = PredictNetwork(config);
+  std::lock_guard<std::mutex> lock(mutex);
+  if (cache.size() >= 256) cache.clear();
+  cache.emplace(key, theory);
+  return theory;
+}
+
+}  // namespace
+
 void AddTheoryPredictions(RunResult* result) {
   const RunConfig& config = result->config;
-  const NetworkTheory theory = PredictNetwork(config);
+  const NetworkTheory theory = CachedPrediction(config);
   const bool probe = config.loss == "probe";
   for (LayerMetrics& m : result->layers) {
     if (m.kind == "head") {
