@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make                        # toolchain
   libeigen3-dev libcli11-dev libfmt-dev  # core library
+  libopenblas-dev                       # matrix products (GRADFLOW_OPENBLAS, default on)
   libgtest-dev                          # tests
   nlohmann-json3-dev                    # safetensors headers (interop)
   python3 python3-numpy python3-pandas python3-matplotlib  # plotting scripts

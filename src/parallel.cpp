@@ -5,10 +5,25 @@
 #include <algorithm>
 #include <thread>
 
+#ifdef GRADFLOW_OPENBLAS
+// OpenBLAS runs single-threaded inside each fixed chunk: its own threading
+// would make the work split (and so the bits) depend on the thread count.
+extern "C" void openblas_set_num_threads(int threads);
+#endif
+
 namespace gradflow {
 namespace {
 
 int g_threads = 1;
+
+#ifdef GRADFLOW_OPENBLAS
+// Before any product, not only after SetThreads: callers of the core that never
+// set a thread count still get OpenBLAS's single-threaded, fixed-order kernels.
+const bool g_openblas_single_threaded = [] {
+  openblas_set_num_threads(1);
+  return true;
+}();
+#endif
 
 // The products' chunk loop: body(start, size) over kProductChunk output rows of a product
 // of `flops` operations.
@@ -30,6 +45,9 @@ void SetThreads(int threads) {
   g_threads = threads;
   Eigen::setNbThreads(1);
   Eigen::initParallel();
+#ifdef GRADFLOW_OPENBLAS
+  openblas_set_num_threads(1);
+#endif
 }
 
 int Threads() { return g_threads; }
