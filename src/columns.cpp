@@ -89,6 +89,10 @@ const std::vector<Column<LayerMetrics>> kLayerColumns = {
      [](const LayerMetrics& m) { return Num(m.grad_to_weight); }},
     {"nonfinite", "count of NaN/Inf entries in z^l, a^l and delta^l",
      [](const LayerMetrics& m) { return Int(m.nonfinite); }},
+    {"subnormal",
+     "count of subnormal entries (nonzero, below the dtype's smallest normal: underflowing) in "
+     "z^l, a^l and delta^l",
+     [](const LayerMetrics& m) { return Int(m.subnormal); }},
     {"pred_preact_q",
      "mean-field prediction of preact_q at initialisation: q^1 = sigma_w^2 q_x + sigma_b^2, "
      "q^l = sigma_w^2 E[phi(u)^2] + sigma_b^2, u ~ N(0, q^{l-1}) (gradflow theory); "

@@ -128,9 +128,19 @@ double ScaledNorm(const T* values, Eigen::Index n) {
 }
 
 template <typename T>
-int64_t CountNonfinite(const Mat<T>& m) {
+int64_t CountNonfinite(const Eigen::Ref<const Mat<T>>& m) {
   int64_t count = 0;
-  for (Eigen::Index i = 0; i < m.size(); ++i) count += std::isfinite(m.data()[i]) ? 0 : 1;
+  for (Eigen::Index j = 0; j < m.cols(); ++j)
+    for (Eigen::Index i = 0; i < m.rows(); ++i) count += std::isfinite(m(i, j)) ? 0 : 1;
+  return count;
+}
+
+template <typename T>
+int64_t CountSubnormal(const Eigen::Ref<const Mat<T>>& m) {
+  int64_t count = 0;
+  for (Eigen::Index j = 0; j < m.cols(); ++j)
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+      count += std::fpclassify(m(i, j)) == FP_SUBNORMAL ? 1 : 0;
   return count;
 }
 
@@ -142,7 +152,7 @@ void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const 
   const bool elementwise = !activation.IsMaxout();
   const double limit = tau * activation.MaxDPhi();
   std::vector<Moments> z_moments(chunks), a_moments(chunks);
-  std::vector<int64_t> nonfinite(chunks, 0);
+  std::vector<int64_t> nonfinite(chunks, 0), subnormal(chunks, 0);
   // Per chunk, per row: samples with φ' < limit, and with φ' = 0.
   std::vector<std::vector<int32_t>> saturated(chunks), zero(chunks);
   ForEachChunk(
@@ -150,12 +160,10 @@ void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const 
       [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
         z_moments[c] = Moments::Of(z.middleCols(start, size));
         a_moments[c] = Moments::Of(a.middleCols(start, size));
-        int64_t bad = 0;
-        for (Eigen::Index b = start; b < start + size; ++b) {
-          for (Eigen::Index r = 0; r < rows; ++r) bad += std::isfinite(z(r, b)) ? 0 : 1;
-          for (Eigen::Index r = 0; r < a.rows(); ++r) bad += std::isfinite(a(r, b)) ? 0 : 1;
-        }
-        nonfinite[c] = bad;
+        nonfinite[c] = CountNonfinite<T>(z.middleCols(start, size)) +
+                       CountNonfinite<T>(a.middleCols(start, size));
+        subnormal[c] = CountSubnormal<T>(z.middleCols(start, size)) +
+                       CountSubnormal<T>(a.middleCols(start, size));
         if (!elementwise) return;
         saturated[c].assign(rows, 0);
         zero[c].assign(rows, 0);
@@ -170,10 +178,12 @@ void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const 
       16.0 * static_cast<double>(z.size()));
   Moments zm = z_moments[0], am = a_moments[0];
   m->nonfinite = nonfinite[0];
+  m->subnormal = subnormal[0];
   for (Eigen::Index c = 1; c < chunks; ++c) {
     zm.Add(z_moments[c]);
     am.Add(a_moments[c]);
     m->nonfinite += nonfinite[c];
+    m->subnormal += subnormal[c];
   }
   m->preact_mean = zm.mean;
   m->preact_std = zm.Std();
@@ -224,12 +234,14 @@ void ComputeBackwardMetrics(const Mat<T>& delta, const Mat<T>& dw, const Vec<T>&
   m->grad_w_norm_per_example =
       SequentialScaledNorm(per_example.data(), static_cast<Eigen::Index>(per_example.size())) /
       std::sqrt(static_cast<double>(per_example.size()));
-  m->nonfinite += CountNonfinite(delta);
+  m->nonfinite += CountNonfinite<T>(delta);
+  m->subnormal += CountSubnormal<T>(delta);
 }
 
 #define GRADFLOW_INSTANTIATE(T)                                                                   \
   template double ScaledNorm<T>(const T*, Eigen::Index);                                          \
-  template int64_t CountNonfinite<T>(const Mat<T>&);                                              \
+  template int64_t CountNonfinite<T>(const Eigen::Ref<const Mat<T>>&);                            \
+  template int64_t CountSubnormal<T>(const Eigen::Ref<const Mat<T>>&);                            \
   template void ComputeForwardMetrics<T>(const Activation&, const Mat<T>&, const Mat<T>&, double, \
                                          LayerMetrics*);                                          \
   template void ComputeForwardMetrics<T>(const Activation&, const Mat<T>&, const Mat<T>&,         \

@@ -35,6 +35,7 @@ struct LayerMetrics {
   double weight_norm = 0;              // ‖W^l‖_F
   double grad_to_weight = 0;           // grad_w_norm / weight_norm
   int64_t nonfinite = 0;               // NaN/Inf count in z^l, a^l and δ^l
+  int64_t subnormal = 0;               // subnormal (underflowing) count in z^l, a^l and δ^l
   // Mean-field predictions for a freshly initialised network (theory.h), filled
   // by AddTheoryPredictions; empty where the theory does not apply.
   std::optional<double> pred_preact_q;         // q^l from the length map
@@ -55,9 +56,14 @@ double ScaledNorm(const Vec<T>& v) {
   return ScaledNorm(v.data(), v.size());
 }
 
-// Count of NaN and ±inf entries.
+// Count of NaN and ±inf entries (call with the scalar type: CountNonfinite<float>(m)).
 template <typename T>
-int64_t CountNonfinite(const Mat<T>& m);
+int64_t CountNonfinite(const Eigen::Ref<const Mat<T>>& m);
+// Count of subnormal entries: nonzero but below the smallest normal number of
+// T, where precision is already being lost to underflow. gradflow keeps IEEE
+// subnormals (no flush-to-zero), so they are reported, not silently zeroed.
+template <typename T>
+int64_t CountSubnormal(const Eigen::Ref<const Mat<T>>& m);
 
 // Fills the forward-pass fields (preact_*, act_*, saturation, dead, nonfinite
 // of z and a). z: (units·pieces, B), a: (units, B); tau is the saturation

@@ -67,8 +67,8 @@ RunResult RunExperimentWithCurrentThreads(const RunConfig& config) {
   return result;
 }
 
-template RunResult MeasureNetwork<float>(const RunConfig&, const Network<float>&,
-                                         const Mat<float>&, const LossTargets&);
+template RunResult MeasureNetwork<float>(const RunConfig&, const Network<float>&, const Mat<float>&,
+                                         const LossTargets&);
 template RunResult MeasureNetwork<double>(const RunConfig&, const Network<double>&,
                                           const Mat<double>&, const LossTargets&);
 

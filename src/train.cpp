@@ -187,7 +187,7 @@ std::string WhereNonfinite(const Network<T>& network, const Mat<T>& x) {
   ForwardCache<T> cache;
   network.Forward(x, &cache);
   for (int l = 1; l <= network.NumLayers(); ++l) {
-    if (CountNonfinite(cache.z[l]) + CountNonfinite(cache.a[l]) > 0) {
+    if (CountNonfinite<T>(cache.z[l]) + CountNonfinite<T>(cache.a[l]) > 0) {
       return fmt::format(
           "; in its forward pass NaN/Inf first appear in layer {} (see the "
           "nonfinite column)",

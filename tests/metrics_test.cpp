@@ -99,11 +99,22 @@ TEST(Metrics, NonFiniteValuesAreReportedNotHidden) {
   EXPECT_TRUE(std::isnan(ScaledNorm(z)));
   z(0, 1) = 0;
   EXPECT_TRUE(std::isinf(ScaledNorm(z)));
-  EXPECT_EQ(CountNonfinite(z), 1);
+  EXPECT_EQ(CountNonfinite<double>(z), 1);
   const Activation identity = Activation::Identity();
   LayerMetrics m;
   ComputeForwardMetrics(identity, z, z, kTau, &m);
   EXPECT_EQ(m.nonfinite, 2);  // once in z, once in a
+}
+
+TEST(Metrics, SubnormalValuesAreCounted) {
+  Mat<float> z(1, 4);
+  z << 1e-39f, 1e-30f, 0.0f, -1e-41f;  // float's smallest normal is 1.2e-38
+  EXPECT_EQ(CountSubnormal<float>(z), 2);
+  EXPECT_EQ(CountSubnormal<double>(z.cast<double>()), 0);  // all normal in double
+  const Activation identity = Activation::Identity();
+  LayerMetrics m;
+  ComputeForwardMetrics(identity, z, z, kTau, &m);
+  EXPECT_EQ(m.subnormal, 4);  // twice each: in z and in a
 }
 
 TEST(Metrics, MaxoutNeverSaturatesNorDies) {

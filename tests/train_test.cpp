@@ -322,9 +322,11 @@ TEST(Train, CsvLayoutHasStepRunColumnsThenTrainingColumns) {
   const TrainResult r = Train(t);
   const std::string header = TrainLayerCsvHeader();
   EXPECT_EQ(header.rfind("step,activation,act_param,", 0), 0u) << header;
-  EXPECT_NE(header.find(",nonfinite,pred_preact_q,pred_delta_ratio,pred_saturation_frac,update_ratio,"
-                        "weight_change,task,"),
-            std::string::npos)
+  EXPECT_NE(
+      header.find(
+          ",nonfinite,subnormal,pred_preact_q,pred_delta_ratio,pred_saturation_frac,update_ratio,"
+          "weight_change,task,"),
+      std::string::npos)
       << header;
   const std::string rows = TrainLayerCsvRows(r);
   // 4 logged steps (0, 1, 2, 3) x 4 layers (3 hidden + head)
