@@ -224,7 +224,7 @@ def main():
     print(f"1. pass L={depth} N={width} B={batch} float32: gradflow {p['gradflow_s']*1e3:.0f} ms, "
           f"PyTorch+hooks {p['torch_s']*1e3:.0f} ms, ratio {p['ratio']:.2f} (target <= 1.0)")
     print(f"   gradflow {p['gradflow_gflops']:.1f} GFLOP/s = {100*p['fraction_of_peak']:.0f}% of SGEMM peak "
-          f"{p['peak_gflops']:.1f} GFLOP/s (Eigen {p['eigen_gemm_gflops']:.1f}, OpenBLAS {p['openblas_gemm_gflops']:.1f}) (target >= 60%)")
+          f"{p['peak_gflops']:.1f} GFLOP/s (gradflow chunked GEMM {p['eigen_gemm_gflops']:.1f}, PyTorch mm {p['openblas_gemm_gflops']:.1f}) (target >= 60%)")
     if "sweep" in results:
         s = results["sweep"]
         print(f"2. sweep of {s['configs']} configurations: gradflow {s['gradflow_s']:.2f} s, PyTorch loop "
