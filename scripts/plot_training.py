@@ -153,7 +153,7 @@ def main(argv=None):
     if mesh is not None:
         fig.colorbar(mesh, ax=list(axes[0]), label=r"$\|\delta^l\|_F$ (log colour scale)",
                      shrink=0.9)
-    fig.suptitle(args.title or f"Training: gradients, learning per layer and loss "
+    fig.suptitle(args.title or f"Training: gradients, learning per layer and loss\n"
                  f"({gp.describe(layers)})")
     gp.save(fig, args)
     return 0
