@@ -45,17 +45,7 @@ double AvailableMemoryBytes() {
   return 0;
 }
 
-void CheckMemory(const RunConfig& c) {
-  const double estimate = EstimateRunBytes(c);
-  const double gib = 1024.0 * 1024.0 * 1024.0;
-  const bool explicit_limit = c.memory_limit_gb > 0;
-  const double limit = explicit_limit ? c.memory_limit_gb * gib : AvailableMemoryBytes();
-  if (limit <= 0 || estimate <= limit) return;
-  throw UsageError(fmt::format(
-      "this run needs an estimated {:.3g} GiB but {} is {:.3g} GiB; reduce --depth, --width or "
-      "--batch, or raise the limit with --memory-limit-gb",
-      estimate / gib, explicit_limit ? "--memory-limit-gb" : "available memory", limit / gib));
-}
+void CheckMemory(const RunConfig& c) { CheckMemoryEstimate(EstimateRunBytes(c), c, "this run"); }
 
 void CheckMemoryEstimate(double estimate, const RunConfig& c, const std::string& what) {
   const double gib = 1024.0 * 1024.0 * 1024.0;
@@ -63,8 +53,8 @@ void CheckMemoryEstimate(double estimate, const RunConfig& c, const std::string&
   const double limit = explicit_limit ? c.memory_limit_gb * gib : AvailableMemoryBytes();
   if (limit <= 0 || estimate <= limit) return;
   throw UsageError(fmt::format(
-      "{} needs an estimated {:.3g} GiB but {} is {:.3g} GiB; reduce --depth, --width, --batch "
-      "or the data size, or raise the limit with --memory-limit-gb",
+      "{} needs an estimated {:.3g} GiB but {} is {:.3g} GiB; reduce --depth, --width or --batch "
+      "(or the training data size), or raise the limit with --memory-limit-gb",
       what, estimate / gib, explicit_limit ? "--memory-limit-gb" : "available memory",
       limit / gib));
 }
