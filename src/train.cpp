@@ -250,6 +250,9 @@ void TrainTyped(const std::function<void(const TrainResult&, const TrainRow&)>& 
     TrainRow row;
     row.step = step;
     row.eval = MeasureNetwork(c, network, eval_x, eval.truth);
+    if (tc.histogram_bins > 0) {
+      row.histograms = NetworkHistograms(c, network, eval_x, eval.truth, tc.histogram_bins, step);
+    }
     row.update_ratio = update_ratio;
     for (int l = 1; l <= num_layers; ++l) {
       const Mat<T> moved = network.layer(l).w - initial_w[l - 1];

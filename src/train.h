@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "config.h"
+#include "histogram.h"
 #include "loss.h"
 #include "network.h"
 #include "optimizer.h"
@@ -46,6 +47,7 @@ struct TrainConfig {
   int64_t epochs = 0;             // > 0: steps = epochs · floor(train_size / batch)
   int64_t log_every = 0;          // > 0: log steps 0, K, 2K, ..., last
   std::string log_steps = "log";  // when log_every == 0: "log" or a list "0,10,100"
+  int histogram_bins = 0;         // > 0: per-layer histograms at every logged step
 };
 
 // Throws UsageError naming the option, the value and what is allowed
@@ -68,13 +70,14 @@ std::vector<int> EpochPermutation(int n, uint64_t seed, int64_t epoch);
 // One logged step.
 struct TrainRow {
   int64_t step = 0;
-  RunResult eval;                     // metrics on the fixed evaluation batch
-  std::vector<double> update_ratio;   // per layer; meaningless when step == 0
-  std::vector<double> weight_change;  // per layer
-  double train_loss = 0;              // mean loss over the training set
-  double train_accuracy = 0;          // classification only
-  double test_loss = 0;               // mean loss over the test set
-  double test_accuracy = 0;           // classification only
+  RunResult eval;                          // metrics on the fixed evaluation batch
+  std::vector<double> update_ratio;        // per layer; meaningless when step == 0
+  std::vector<double> weight_change;       // per layer
+  double train_loss = 0;                   // mean loss over the training set
+  double train_accuracy = 0;               // classification only
+  double test_loss = 0;                    // mean loss over the test set
+  double test_accuracy = 0;                // classification only
+  std::vector<LayerHistogram> histograms;  // on the evaluation batch, when asked for
 };
 
 struct TrainResult {

@@ -4,8 +4,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -64,6 +66,37 @@ TEST_F(TrainCommandTest, WritesBothCsvsAndASummary) {
   EXPECT_EQ(std::count(curve.begin(), curve.end(), '\n'), 1 + 6);
   EXPECT_NE(err_.find("learning: after 8 steps layer 1 moved"), std::string::npos) << err_;
   EXPECT_NE(err_.find("(chance 33.3%)"), std::string::npos) << err_;
+}
+
+TEST_F(TrainCommandTest, HistogramsAtEveryLoggedStep) {
+  ASSERT_EQ(
+      Train("--steps 3 --histogram-bins 7 --histograms '" + dir_ + "/h.csv'" + Out("layers.csv")),
+      0)
+      << err_;
+  const std::string text = Read("h.csv");
+  ASSERT_EQ(text.rfind("activation,", 0), 0u) << text.substr(0, 200);
+  std::istringstream lines(text);
+  std::string header, line;
+  std::getline(lines, header);
+  // The step column sits right after the configuration columns.
+  const size_t step_field =
+      std::count(header.begin(), header.begin() + header.find(",step,"), ',') + 1;
+  std::map<std::string, int64_t> count_per_step_layer_quantity;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields;
+    std::stringstream split(line);
+    for (std::string f; std::getline(split, f, ',');) fields.push_back(f);
+    const std::string key =
+        fields[step_field] + "/" + fields[step_field + 1] + "/" + fields[step_field + 2];
+    count_per_step_layer_quantity[key] += std::stoll(fields.back());
+  }
+  // Steps 0..3, layers 1..3 (2 hidden + head), 3 quantities; each histogram
+  // counts every (row, sample) of the 16-sample evaluation batch.
+  EXPECT_EQ(count_per_step_layer_quantity.size(), 4u * 3u * 3u);
+  EXPECT_EQ(count_per_step_layer_quantity["0/1/act"], 16 * 16);
+  EXPECT_EQ(count_per_step_layer_quantity["3/3/delta"], 3 * 16);  // head: 3 classes
+  EXPECT_EQ(Train("--steps 3 --histogram-bins 0 --histograms '" + dir_ + "/x.csv'"), 2);
+  EXPECT_NE(err_.find("--histogram-bins"), std::string::npos) << err_;
 }
 
 TEST_F(TrainCommandTest, SameSeedGivesByteIdenticalFilesAtAnyThreadCount) {

@@ -19,9 +19,11 @@ namespace {
 struct TrainOptions {
   TrainConfig config;
   std::string dtype = "float32";
-  std::string out = "-";  // per-layer CSV; "-" is stdout
-  std::string curve_out;  // learning-curve CSV; "" for none
-  bool quiet = false;     // no report on stderr
+  std::string out = "-";   // per-layer CSV; "-" is stdout
+  std::string curve_out;   // learning-curve CSV; "" for none
+  std::string histograms;  // per-layer histograms at the logged steps; "" for none
+  int histogram_bins = kDefaultHistogramBins;
+  bool quiet = false;  // no report on stderr
   // Which options were given on the command line (set after parsing).
   CLI::App* app = nullptr;
   bool Given(const char* option) const { return app->count(option) > 0; }
@@ -69,10 +71,18 @@ TrainConfig Resolve(const TrainOptions& options) {
 }
 
 int RunTrain(const TrainOptions& options) {
-  const TrainConfig config = Resolve(options);
+  TrainConfig config = Resolve(options);
   Validate(config);
+  ValidateHistogramBins(options.histogram_bins);
+  if (!options.histograms.empty()) config.histogram_bins = options.histogram_bins;
   CheckWritable("--out", options.out);
   CheckWritable("--curve-out", options.curve_out);
+  CheckWritable("--histograms", options.histograms);
+  if (!options.histograms.empty() &&
+      (options.histograms == options.out || options.histograms == options.curve_out)) {
+    throw UsageError(fmt::format("--histograms names the same file as another output: '{}'",
+                                 options.histograms));
+  }
   if (!options.curve_out.empty() && options.curve_out == options.out) {
     throw UsageError(fmt::format("--curve-out and --out name the same file '{}'", options.out));
   }
@@ -85,6 +95,13 @@ int RunTrain(const TrainOptions& options) {
   WriteAtomically(options.out, TrainLayerCsvHeader() + TrainLayerCsvRows(result));
   if (!options.curve_out.empty()) {
     WriteAtomically(options.curve_out, CurveCsvHeader() + CurveCsvRows(result));
+  }
+  if (!options.histograms.empty()) {
+    std::string histograms = HistogramCsvHeader();
+    for (const TrainRow& row : result.rows) {
+      histograms += HistogramCsvRows(result.config.run, row.histograms);
+    }
+    WriteAtomically(options.histograms, histograms);
   }
   if (!quiet) std::cerr << FormatTrainSummary(result);
   if (result.diverged) {
@@ -143,6 +160,12 @@ std::function<int()> SetupTrain(CLI::App* app) {
       ->capture_default_str();
   app->add_option("--curve-out", options->curve_out,
                   "learning-curve CSV file: one row per logged step");
+  app->add_option("--histograms", options->histograms,
+                  "per-layer histogram CSV (preact, act, log10|delta|) on the evaluation batch at "
+                  "every logged step ('step' column)");
+  app->add_option("--histogram-bins", options->histogram_bins,
+                  "regular bins per layer and quantity, over that layer's value range")
+      ->capture_default_str();
   app->add_flag("-q,--quiet", options->quiet, "no progress or summary on stderr");
   return [options] { return RunTrain(*options); };
 }
