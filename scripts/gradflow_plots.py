@@ -54,6 +54,12 @@ def run_main(main, argv=None):
         return 2
 
 
+def add_selection_args(parser):
+    """--activation and --init: keep only these (comma lists), as every figure script does."""
+    parser.add_argument("--activation", help="only these activations (comma list)")
+    parser.add_argument("--init", help="only these inits (comma list)")
+
+
 def add_output_args(parser, default_name, default_size):
     """Adds -o/--out, --format, --dpi, --figsize and --title."""
     parser.add_argument("-o", "--out", default=None,

@@ -33,8 +33,7 @@ def parse_args(argv):
     parser.add_argument("--metrics", default="delta_norm,grad_w_norm",
                         help="comma list of norm columns, one panel each (default "
                         "delta_norm,grad_w_norm; also " + ", ".join(list(METRICS)[2:]) + ")")
-    parser.add_argument("--activation", help="only these activations (comma list)")
-    parser.add_argument("--init", help="only these inits (comma list)")
+    gp.add_selection_args(parser)
     parser.add_argument("--step", type=int, default=None,
                         help="CSV with a step column (train): the step to draw (default: the first)")
     gp.add_output_args(parser, "gradient_flow", DEFAULT_SIZE)

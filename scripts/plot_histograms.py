@@ -46,8 +46,7 @@ def parse_args(argv):
                         "evenly spaced hidden layers, first and last included)")
     parser.add_argument("--max-layers", type=int, default=6,
                         help="columns when --layers is not given (default 6)")
-    parser.add_argument("--activation", help="only these activations (comma list)")
-    parser.add_argument("--init", help="only these inits (comma list)")
+    gp.add_selection_args(parser)
     parser.add_argument("--seed", type=int, default=None,
                         help="the seed to draw when the files hold several (default: the first)")
     parser.add_argument("--step", type=int, default=None,

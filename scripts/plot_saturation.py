@@ -32,8 +32,7 @@ def parse_args(argv):
     parser.add_argument("--metrics", default="saturation_frac,dead_frac",
                         help="comma list of fraction columns, one panel each (default "
                         "saturation_frac,dead_frac; also saturated_unit_frac)")
-    parser.add_argument("--activation", help="only these activations (comma list)")
-    parser.add_argument("--init", help="only these inits (comma list)")
+    gp.add_selection_args(parser)
     parser.add_argument("--step", type=int, default=None,
                         help="CSV with a step column (train): the step to draw (default: the first)")
     gp.add_output_args(parser, "saturation", DEFAULT_SIZE)

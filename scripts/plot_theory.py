@@ -38,8 +38,7 @@ DEFAULT_SIZE = (15, 5)
 def parse_args(argv):
     parser = gp.new_parser(__doc__)
     parser.add_argument("csv", nargs="+", help="per-layer CSV file(s) with pred_* columns")
-    parser.add_argument("--activation", help="only these activations (comma list)")
-    parser.add_argument("--init", help="only these inits (comma list)")
+    gp.add_selection_args(parser)
     gp.add_output_args(parser, "theory", DEFAULT_SIZE)
     return parser.parse_args(argv)
 

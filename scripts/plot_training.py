@@ -36,8 +36,7 @@ def parse_args(argv):
     parser.add_argument("csv", nargs="+", help="per-layer train CSV file(s)")
     parser.add_argument("--curves", nargs="+", default=[],
                         help="curve CSV file(s) of train --curve-out (loss rows)")
-    parser.add_argument("--activation", help="only these activations (comma list)")
-    parser.add_argument("--init", help="only these inits (comma list)")
+    gp.add_selection_args(parser)
     gp.add_output_args(parser, "training", "4 x configurations + 1.5 by 10")
     return parser.parse_args(argv)
 

@@ -18,6 +18,7 @@
 #include "error.h"
 #include "rng.h"
 #include "run.h"
+#include "test_util.h"
 
 namespace gradflow {
 namespace {
@@ -141,16 +142,7 @@ TEST(Histogram, BinCountIsValidatedNamingTheOption) {
   }
 }
 
-RunConfig Config(const std::string& activation, const std::string& init, int depth, int width,
-                 int batch) {
-  RunConfig c;
-  c.activation = activation;
-  c.init = init;
-  c.depth = depth;
-  c.width = width;
-  c.batch = batch;
-  return c;
-}
+using testing_util::Config;
 
 // (layer, quantity) -> bins.
 std::map<std::pair<int, std::string>, std::vector<HistogramBin>> ByLayer(

@@ -9,20 +9,12 @@
 #include "activation.h"
 #include "columns.h"
 #include "error.h"
+#include "test_util.h"
 
 namespace gradflow {
 namespace {
 
-RunConfig Config(const std::string& activation, const std::string& init, int depth, int width,
-                 int batch) {
-  RunConfig c;
-  c.activation = activation;
-  c.init = init;
-  c.depth = depth;
-  c.width = width;
-  c.batch = batch;
-  return c;
-}
+using testing_util::Config;
 
 std::string Csv(const RunConfig& c) {
   const RunResult r = RunExperiment(c);

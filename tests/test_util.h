@@ -1,15 +1,30 @@
-// Helpers shared by the sweep/check tests: scratch folders, files and the CLI.
+// Helpers shared by the tests: run configurations, scratch folders, files and the CLI.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "config.h"
+
 namespace gradflow::testing_util {
+
+// A RunConfig with the options most tests vary; the rest keep their defaults.
+inline RunConfig Config(const std::string& activation, const std::string& init, int depth,
+                        int width, int batch) {
+  RunConfig c;
+  c.activation = activation;
+  c.init = init;
+  c.depth = depth;
+  c.width = width;
+  c.batch = batch;
+  return c;
+}
 
 // A fresh empty folder under the test temp dir, unique per test.
 inline std::string ScratchDir() {

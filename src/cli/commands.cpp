@@ -17,10 +17,8 @@ const std::vector<Command>& Commands() {
        SetupTrain},
       {"sweep", "run a grid of configurations in parallel; long, summary and aggregate CSVs",
        SetupSweep},
-      {"merge", "join the CSVs of sharded sweeps into what one unsharded sweep writes",
-       SetupMerge},
-      {"check", "compare a sweep with a baseline and check rules, for CI (exit 0/1/2)",
-       SetupCheck},
+      {"merge", "join the CSVs of sharded sweeps into what one unsharded sweep writes", SetupMerge},
+      {"check", "compare a sweep with a baseline and check rules, for CI (exit 0/1/2)", SetupCheck},
   };
   return commands;
 }

@@ -18,11 +18,11 @@ namespace {
 struct RunOptions {
   RunConfig config;
   std::string dtype = "float32";
-  std::string out = "-";                       // per-layer CSV; "-" is stdout
-  std::string summary_out;                     // one-row summary CSV; "" for none
-  bool quiet = false;                          // no report on stderr
-  bool compare = false;  // measured vs mean-field prediction on stderr (even with --quiet)
-  std::string histograms;                      // per-layer histogram CSV; "" for none
+  std::string out = "-";    // per-layer CSV; "-" is stdout
+  std::string summary_out;  // one-row summary CSV; "" for none
+  bool quiet = false;       // no report on stderr
+  bool compare = false;     // measured vs mean-field prediction on stderr (even with --quiet)
+  std::string histograms;   // per-layer histogram CSV; "" for none
   int histogram_bins = kDefaultHistogramBins;  // regular bins per (layer, quantity)
   std::string save_model;  // safetensors file to write the measured model to; "" for none
   std::string load_model;  // safetensors file to take the model from; "" to generate it
