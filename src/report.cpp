@@ -40,11 +40,13 @@ std::string FormatRunReport(const RunResult& r) {
                         m.delta_norm, m.grad_w_norm, m.saturation_frac, bar);
   }
   const RunSummary& s = r.summary;
+  // A NaN's sign means nothing; print it as plain "nan".
+  auto unsigned_nan = [](double v) { return std::isnan(v) ? std::fabs(v) : v; };
   text += fmt::format(
       "vanishing_ratio delta[1]/delta[{}] = {:.3e} (grad_w: {:.3e}), per-layer factor {:.4g}, "
       "mean saturation {:.3f}, nonfinite {}\n",
-      c.depth, s.vanishing_ratio, s.grad_w_vanishing_ratio, s.decay_per_layer, s.mean_saturation,
-      s.nonfinite);
+      c.depth, unsigned_nan(s.vanishing_ratio), unsigned_nan(s.grad_w_vanishing_ratio),
+      unsigned_nan(s.decay_per_layer), unsigned_nan(s.mean_saturation), s.nonfinite);
   text += fmt::format("verdict: {} (vanishing below {:g}, exploding above {:g})\n", s.verdict,
                       c.vanishing_threshold, c.exploding_threshold);
   return text;

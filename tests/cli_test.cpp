@@ -90,6 +90,7 @@ TEST_F(Cli, BadSizesAreUsageErrors) {
   }
   ExpectUsageError("--input-dim -1", "--input-dim");
   ExpectUsageError("--gain 1.x", "--gain");
+  ExpectUsageError("--seed -1", "--seed");  // not silently 2^64 - 1
 }
 
 TEST_F(Cli, UnknownNamesGetSuggestions) {
