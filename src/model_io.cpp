@@ -525,13 +525,18 @@ namespace {
 
 template <typename T>
 RunResult RunTyped(const RunConfig& config, const SafetensorsFile* loaded,
-                   const std::string& save_path) {
+                   const std::string& save_path, int histogram_bins,
+                   std::vector<LayerHistogram>* histograms) {
   const Model<T> model =
       loaded != nullptr ? ModelFromSafetensors<T>(*loaded, config) : GenerateModel<T>(config);
   RunResult result = MeasureNetwork(config, model.network, model.x, model.targets);
   // The mean-field predictions describe a network freshly drawn from the config;
   // a loaded one may be trained or hand-made, so its pred_* columns stay empty.
   if (loaded == nullptr) AddTheoryPredictions(&result);
+  if (histograms != nullptr) {
+    *histograms =
+        NetworkHistograms(config, model.network, model.x, model.targets, histogram_bins, 0);
+  }
   if (!save_path.empty()) {
     WriteAtomically(save_path, SerializeSafetensors(ModelToSafetensors(model)));
   }
@@ -541,7 +546,8 @@ RunResult RunTyped(const RunConfig& config, const SafetensorsFile* loaded,
 }  // namespace
 
 RunResult RunWithModelFiles(const RunConfig& command_line, const GivenOptions& given,
-                            const std::string& load_path, const std::string& save_path) {
+                            const std::string& load_path, const std::string& save_path,
+                            int histogram_bins, std::vector<LayerHistogram>* histograms) {
   if (save_path == "-") {
     throw UsageError("--save-model needs a file name ('-' would mix binary data into the CSV)");
   }
@@ -561,8 +567,9 @@ RunResult RunWithModelFiles(const RunConfig& command_line, const GivenOptions& g
   CheckMemory(config);
   SetThreads(config.threads);
   const SafetensorsFile* file = loaded ? &*loaded : nullptr;
-  return config.dtype == DType::kFloat32 ? RunTyped<float>(config, file, save_path)
-                                         : RunTyped<double>(config, file, save_path);
+  return config.dtype == DType::kFloat32
+             ? RunTyped<float>(config, file, save_path, histogram_bins, histograms)
+             : RunTyped<double>(config, file, save_path, histogram_bins, histograms);
 }
 
 template Model<float> GenerateModel<float>(const RunConfig&);

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "config.h"
+#include "histogram.h"
 #include "loss.h"
 #include "network.h"
 #include "run.h"
@@ -74,8 +75,12 @@ Model<T> ModelFromSafetensors(const SafetensorsFile& file, const RunConfig& conf
 // `gradflow run` with --load-model and/or --save-model (either may be ""):
 // validates, resolves the loaded config, checks memory, runs, and writes the
 // model it measured to save_path atomically. Errors in the file are
-// UsageErrors starting with "--load-model".
+// UsageErrors starting with "--load-model". With histograms non-null, also
+// fills it with the per-layer histograms (histogram_bins bins) of the model
+// measured, at step 0.
 RunResult RunWithModelFiles(const RunConfig& command_line, const GivenOptions& given,
-                            const std::string& load_path, const std::string& save_path);
+                            const std::string& load_path, const std::string& save_path,
+                            int histogram_bins = 0,
+                            std::vector<LayerHistogram>* histograms = nullptr);
 
 }  // namespace gradflow

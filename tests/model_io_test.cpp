@@ -440,6 +440,25 @@ TEST_F(ModelCli, SaveLoadRerunGivesIdenticalCsv) {
   }
 }
 
+TEST_F(ModelCli, HistogramsOfALoadedModelAreThoseOfTheSavedOne) {
+  std::string err;
+  ASSERT_EQ(Run("run -q --activation tanh --depth 3 --width 5 --batch 6 --seed 4 --histograms " +
+                    Path("saved_h.csv") + " -o " + Path("a.csv") + " --save-model " +
+                    Path("m.safetensors"),
+                &err),
+            0)
+      << err;
+  ASSERT_EQ(Run("run -q --load-model " + Path("m.safetensors") + " --histograms " +
+                    Path("loaded_h.csv") + " -o " + Path("b.csv"),
+                &err),
+            0)
+      << err;
+  const std::string saved = ReadText(Path("saved_h.csv"));
+  EXPECT_GT(std::count(saved.begin(), saved.end(), '\n'),
+            3 * 3 * 10);  // layers × quantities × bins
+  EXPECT_EQ(ReadText(Path("loaded_h.csv")), saved);
+}
+
 TEST_F(ModelCli, LoadedModelWithoutBatchDrawsItFromTheSeed) {
   // Weights only (as from a plain torch export): x and probe come from --seed.
   RunConfig c = Small("tanh", "probe");

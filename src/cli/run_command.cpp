@@ -39,20 +39,20 @@ int Run(const RunOptions& options) {
   if (options.histograms == "-" && options.out == "-") {
     throw UsageError("--histograms: '-' (stdout) is taken by --out; give --out a file");
   }
-  if (!options.histograms.empty() && !options.load_model.empty()) {
-    throw UsageError(
-        "--histograms: not available with --load-model yet (histograms are drawn from a network "
-        "generated from the options); run without --load-model, or without --histograms");
-  }
   CheckWritable("--histograms", options.histograms);
   const bool files = !options.load_model.empty() || !options.save_model.empty();
-  const RunResult result =
-      files ? RunWithModelFiles(config, options.given, options.load_model, options.save_model)
-            : RunExperiment(config);
+  const bool want_histograms = !options.histograms.empty();
+  std::vector<LayerHistogram> layer_histograms;
+  const RunResult result = files ? RunWithModelFiles(config, options.given, options.load_model,
+                                                     options.save_model, options.histogram_bins,
+                                                     want_histograms ? &layer_histograms : nullptr)
+                                 : RunExperiment(config);
   std::string histograms;
-  if (!options.histograms.empty()) {
-    histograms = HistogramCsvHeader() +
-                 HistogramCsvRows(config, RunHistograms(config, options.histogram_bins));
+  if (want_histograms) {
+    // A loaded model's histograms come with it; a generated one is drawn again
+    // from the same seeds (RunHistograms), which gives the same network.
+    if (!files) layer_histograms = RunHistograms(config, options.histogram_bins);
+    histograms = HistogramCsvHeader() + HistogramCsvRows(result.config, layer_histograms);
   }
   if (!options.quiet) std::cerr << FormatRunReport(result);
   if (options.compare) std::cerr << FormatComparison(CompareWithTheory(result));
