@@ -22,22 +22,6 @@ Rng::Rng(uint64_t seed, Purpose purpose, uint64_t index) {
   for (uint64_t& word : s_) word = SplitMix64(&state);
 }
 
-static inline uint64_t RotateLeft(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t Rng::NextU64() {
-  const uint64_t result = RotateLeft(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = RotateLeft(s_[3], 45);
-  return result;
-}
-
-double Rng::Uniform01() { return static_cast<double>(NextU64() >> 11) * 0x1.0p-53; }
-
 double Rng::Normal() {
   if (has_spare_) {
     has_spare_ = false;

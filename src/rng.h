@@ -34,9 +34,20 @@ class Rng {
   // An independent stream for (seed, purpose, index); index is usually a layer.
   Rng(uint64_t seed, Purpose purpose, uint64_t index = 0);
 
-  uint64_t NextU64();
+  // Inline: weight sampling calls these once per weight.
+  uint64_t NextU64() {
+    const uint64_t result = RotateLeft(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = RotateLeft(s_[3], 45);
+    return result;
+  }
   // Uniform in [0, 1) with 53 random bits.
-  double Uniform01();
+  double Uniform01() { return static_cast<double>(NextU64() >> 11) * 0x1.0p-53; }
   // Uniform in [lo, hi).
   double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform01(); }
   // Standard normal N(0, 1).
@@ -45,6 +56,8 @@ class Rng {
   uint64_t UniformInt(uint64_t n);
 
  private:
+  static uint64_t RotateLeft(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
   uint64_t s_[4];
   bool has_spare_ = false;
   double spare_ = 0.0;
