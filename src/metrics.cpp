@@ -127,30 +127,20 @@ double ScaledNorm(const T* values, Eigen::Index n) {
   return SequentialScaledNorm(values, n);  // 0, inf, or outside the comfortable range
 }
 
-// Both counts compare |x| with the type's limits, branch-free, so the loops vectorise:
-// NaN and ±inf fail |x| <= max; subnormals are 0 < |x| < smallest normal.
 template <typename T>
 int64_t CountNonfinite(const Eigen::Ref<const Mat<T>>& m) {
-  const T largest = std::numeric_limits<T>::max();
   int64_t count = 0;
-  for (Eigen::Index j = 0; j < m.cols(); ++j) {
-    const T* column = m.col(j).data();
-    for (Eigen::Index i = 0; i < m.rows(); ++i) count += !(std::abs(column[i]) <= largest);
-  }
+  for (Eigen::Index j = 0; j < m.cols(); ++j)
+    for (Eigen::Index i = 0; i < m.rows(); ++i) count += std::isfinite(m(i, j)) ? 0 : 1;
   return count;
 }
 
 template <typename T>
 int64_t CountSubnormal(const Eigen::Ref<const Mat<T>>& m) {
-  const T smallest_normal = std::numeric_limits<T>::min();
   int64_t count = 0;
-  for (Eigen::Index j = 0; j < m.cols(); ++j) {
-    const T* column = m.col(j).data();
-    for (Eigen::Index i = 0; i < m.rows(); ++i) {
-      const T magnitude = std::abs(column[i]);
-      count += (magnitude > T(0)) & (magnitude < smallest_normal);
-    }
-  }
+  for (Eigen::Index j = 0; j < m.cols(); ++j)
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+      count += std::fpclassify(m(i, j)) == FP_SUBNORMAL ? 1 : 0;
   return count;
 }
 
