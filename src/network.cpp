@@ -14,7 +14,9 @@ const Activation& Network<T>::ActivationOf(int l) const {
 }
 
 template <typename T>
-void Network<T>::Forward(const Mat<T>& x, ForwardCache<T>* cache) const {
+void Network<T>::Forward(const Mat<T>& x, ForwardCache<T>* cache,
+                         const std::function<void(int layer, const Mat<T>& z)>& after_layer,
+                         bool keep_z) const {
   const int num_layers = NumLayers();
   cache->z.resize(num_layers + 1);
   cache->a.resize(num_layers + 1);
@@ -28,6 +30,8 @@ void Network<T>::Forward(const Mat<T>& x, ForwardCache<T>* cache) const {
     z.colwise() += current.b;
     // a^l = φ(z^l)  (units, B);  φ'(z^l)  (rows, B)
     ActivationOf(l).Forward(z, &cache->a[l], &cache->dphi[l]);
+    if (after_layer) after_layer(l, z);
+    if (!keep_z) z = Mat<T>();
   }
 }
 

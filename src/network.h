@@ -54,8 +54,13 @@ class Network {
   const Activation& ActivationOf(int l) const;
   const Activation& activation() const { return activation_; }
 
-  // x: (input_dim, B). Fills cache->z and cache->a.
-  void Forward(const Mat<T>& x, ForwardCache<T>* cache) const;
+  // x: (input_dim, B). Fills cache->z, cache->a and cache->dphi. If given,
+  // after_layer(l, z^l) runs once layer l is computed (z^l, a^l and φ'(z^l) are
+  // in the cache); with keep_z false, z^l is then released, since the backward
+  // pass needs only a and φ'(z) (a sixth less memory for a metrics-only pass).
+  void Forward(const Mat<T>& x, ForwardCache<T>* cache,
+               const std::function<void(int layer, const Mat<T>& z)>& after_layer = {},
+               bool keep_z = true) const;
   // dout: ∂Loss/∂a^L, (output units, B).
   void Backward(const ForwardCache<T>& cache, const Mat<T>& dout,
                 const GradientVisitor<T>& visit) const;

@@ -12,20 +12,23 @@ RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, con
                          const LossTargets& targets) {
   RunResult result;
   result.config = config;
-  ForwardCache<T> cache;
-  network.Forward(x, &cache);
   const int num_layers = network.NumLayers();
   result.layers.resize(num_layers);
-  for (int l = 1; l <= num_layers; ++l) {
-    LayerMetrics& m = result.layers[l - 1];
-    const Layer<T>& layer = network.layer(l);
-    m.layer = l;
-    m.kind = layer.is_head ? "head" : "hidden";
-    m.fan_in = static_cast<int>(layer.w.cols());
-    m.fan_out = static_cast<int>(layer.w.rows());
-    ComputeForwardMetrics(network.ActivationOf(l), cache.z[l], cache.a[l], cache.dphi[l],
-                          config.saturation_threshold, &m);
-  }
+  ForwardCache<T> cache;
+  // Forward metrics layer by layer, so each z^l can be released at once.
+  network.Forward(
+      x, &cache,
+      [&](int l, const Mat<T>& z) {
+        LayerMetrics& m = result.layers[l - 1];
+        const Layer<T>& layer = network.layer(l);
+        m.layer = l;
+        m.kind = layer.is_head ? "head" : "hidden";
+        m.fan_in = static_cast<int>(layer.w.cols());
+        m.fan_out = static_cast<int>(layer.w.rows());
+        ComputeForwardMetrics(network.ActivationOf(l), z, cache.a[l], cache.dphi[l],
+                              config.saturation_threshold, &m);
+      },
+      /*keep_z=*/false);
   const LossKind loss_kind = ParseLoss(config.loss);
   const Mat<T>& out = cache.a[num_layers];
   const double loss = LossValue(loss_kind, out, targets);
