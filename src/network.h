@@ -28,7 +28,8 @@ struct Layer {
 // What the forward pass saves for the backward pass and the metrics.
 template <typename T>
 struct ForwardCache {
-  std::vector<Mat<T>> z;  // z[l]: (units_l·pieces, B) for l = 1..L; z[0] unused
+  std::vector<Mat<T>> z;  // z[l]: (units_l·pieces, B) for l = 1..L (empty if Forward was told
+                          // not to keep it); z[0] unused
   std::vector<Mat<T>> a;  // a[l]: (units_l, B) for l = 0..L; a[0] = x
   // dphi[l] = φ'(z[l]): (units_l·pieces, B), what the backward pass multiplies by
   // (maxout: 1 on each unit's winning piece, 0 elsewhere); dphi[0] unused.
