@@ -54,6 +54,15 @@ def run_main(main, argv=None):
         return 2
 
 
+def add_per_layer_args(parser, default_metrics, metrics_help):
+    """The inputs of a per-layer figure: CSV files, --metrics, --activation/--init and --step."""
+    parser.add_argument("csv", nargs="+", help="per-layer CSV file(s) (concatenated)")
+    parser.add_argument("--metrics", default=default_metrics, help=metrics_help)
+    add_selection_args(parser)
+    parser.add_argument("--step", type=int, default=None,
+                        help="CSV with a step column (train): the step to draw (default: the first)")
+
+
 def add_selection_args(parser):
     """--activation and --init: keep only these (comma lists), as every figure script does."""
     parser.add_argument("--activation", help="only these activations (comma list)")

@@ -29,13 +29,9 @@ DEFAULT_SIZE = (13, 5.5)
 
 def parse_args(argv):
     parser = gp.new_parser(__doc__)
-    parser.add_argument("csv", nargs="+", help="per-layer CSV file(s) (concatenated)")
-    parser.add_argument("--metrics", default="delta_norm,grad_w_norm",
-                        help="comma list of norm columns, one panel each (default "
-                        "delta_norm,grad_w_norm; also " + ", ".join(list(METRICS)[2:]) + ")")
-    gp.add_selection_args(parser)
-    parser.add_argument("--step", type=int, default=None,
-                        help="CSV with a step column (train): the step to draw (default: the first)")
+    gp.add_per_layer_args(parser, "delta_norm,grad_w_norm",
+                          "comma list of norm columns, one panel each (default "
+                          "delta_norm,grad_w_norm; also " + ", ".join(list(METRICS)[2:]) + ")")
     gp.add_output_args(parser, "gradient_flow", DEFAULT_SIZE)
     return parser.parse_args(argv)
 

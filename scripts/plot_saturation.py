@@ -28,13 +28,9 @@ DEFAULT_SIZE = (13, 5)
 
 def parse_args(argv):
     parser = gp.new_parser(__doc__)
-    parser.add_argument("csv", nargs="+", help="per-layer CSV file(s) (concatenated)")
-    parser.add_argument("--metrics", default="saturation_frac,dead_frac",
-                        help="comma list of fraction columns, one panel each (default "
-                        "saturation_frac,dead_frac; also saturated_unit_frac)")
-    gp.add_selection_args(parser)
-    parser.add_argument("--step", type=int, default=None,
-                        help="CSV with a step column (train): the step to draw (default: the first)")
+    gp.add_per_layer_args(parser, "saturation_frac,dead_frac",
+                          "comma list of fraction columns, one panel each (default "
+                          "saturation_frac,dead_frac; also saturated_unit_frac)")
     gp.add_output_args(parser, "saturation", DEFAULT_SIZE)
     return parser.parse_args(argv)
 
