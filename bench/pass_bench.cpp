@@ -5,10 +5,10 @@
 // this binary and PyTorch alternately in one session.
 #include <benchmark/benchmark.h>
 
-#include "data.h"
-#include "loss.h"
-#include "parallel.h"
-#include "run.h"
+#include "base/parallel.h"
+#include "engine/inputs.h"
+#include "engine/loss.h"
+#include "experiment/run.h"
 
 namespace gradflow {
 namespace {

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "error.h"
-#include "safetensors.h"
+#include "base/error.h"
+#include "io/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);

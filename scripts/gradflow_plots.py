@@ -24,7 +24,7 @@ import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-# The configuration columns of every gradflow CSV (src/columns.cpp).
+# The configuration columns of every gradflow CSV (src/experiment/run_columns.cpp).
 CONFIG_COLUMNS = [
     "activation", "act_param", "init", "init_param", "gain", "bias_std", "depth",
     "width", "input_dim", "batch", "input", "input_scale", "loss", "dtype", "seed",

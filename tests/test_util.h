@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "config.h"
+#include "engine/config.h"
 
 namespace gradflow::testing_util {
 

@@ -3,12 +3,12 @@
 #include <iostream>
 #include <memory>
 
-#include "atomic_file.h"
-#include "check.h"
-#include "check_report.h"
-#include "columns.h"
-#include "commands.h"
-#include "csv_reader.h"
+#include "check/check.h"
+#include "check/check_report.h"
+#include "cli/commands.h"
+#include "experiment/run_columns.h"
+#include "io/atomic_file.h"
+#include "io/csv_reader.h"
 
 namespace gradflow::cli {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "config.h"
+#include "engine/config.h"
 
 namespace gradflow::cli {
 

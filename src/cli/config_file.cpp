@@ -1,10 +1,10 @@
-#include "config_file.h"
+#include "cli/config_file.h"
 
 #include <algorithm>
 
-#include "error.h"
+#include "base/error.h"
+#include "base/suggest.h"
 #include "fmt/format.h"
-#include "suggest.h"
 
 namespace gradflow::cli {
 

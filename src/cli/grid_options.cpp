@@ -1,9 +1,9 @@
-#include "grid_options.h"
+#include "cli/grid_options.h"
 
-#include "activation.h"
-#include "config_file.h"
-#include "init.h"
-#include "suggest.h"
+#include "base/suggest.h"
+#include "cli/config_file.h"
+#include "engine/activation.h"
+#include "engine/init.h"
 
 namespace gradflow::cli {
 

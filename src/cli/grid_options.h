@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "sweep_grid.h"
+#include "sweep/sweep_grid.h"
 
 namespace gradflow::cli {
 

@@ -2,13 +2,13 @@
 #include <iostream>
 #include <memory>
 
-#include "activation.h"
-#include "columns.h"
-#include "commands.h"
+#include "cli/commands.h"
+#include "engine/activation.h"
+#include "engine/init.h"
+#include "experiment/histogram.h"
+#include "experiment/run_columns.h"
 #include "fmt/format.h"
-#include "histogram.h"
-#include "init.h"
-#include "train_columns.h"
+#include "train/train_columns.h"
 
 namespace gradflow::cli {
 namespace {

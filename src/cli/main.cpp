@@ -4,9 +4,9 @@
 #include <iostream>
 #include <memory>
 
-#include "commands.h"
-#include "config_file.h"
-#include "error.h"
+#include "base/error.h"
+#include "cli/commands.h"
+#include "cli/config_file.h"
 
 #ifndef GRADFLOW_VERSION
 #define GRADFLOW_VERSION "unknown"

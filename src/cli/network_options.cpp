@@ -1,9 +1,9 @@
 #include <string>
 
-#include "activation.h"
-#include "commands.h"
-#include "init.h"
-#include "suggest.h"
+#include "base/suggest.h"
+#include "cli/commands.h"
+#include "engine/activation.h"
+#include "engine/init.h"
 
 namespace gradflow::cli {
 

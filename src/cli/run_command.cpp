@@ -2,15 +2,15 @@
 #include <iostream>
 #include <memory>
 
-#include "atomic_file.h"
-#include "columns.h"
-#include "commands.h"
-#include "error.h"
-#include "histogram.h"
-#include "model_io.h"
-#include "prediction.h"
-#include "report.h"
-#include "run.h"
+#include "base/error.h"
+#include "cli/commands.h"
+#include "experiment/histogram.h"
+#include "experiment/model_io.h"
+#include "experiment/run.h"
+#include "experiment/run_columns.h"
+#include "experiment/run_report.h"
+#include "io/atomic_file.h"
+#include "theory/prediction.h"
 
 namespace gradflow::cli {
 namespace {

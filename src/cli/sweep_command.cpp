@@ -5,14 +5,14 @@
 #include <iostream>
 #include <memory>
 
-#include "columns.h"
-#include "commands.h"
-#include "config_file.h"
-#include "error.h"
+#include "base/error.h"
+#include "cli/commands.h"
+#include "cli/config_file.h"
+#include "cli/grid_options.h"
+#include "experiment/run_columns.h"
 #include "fmt/format.h"
-#include "grid_options.h"
-#include "sweep.h"
-#include "sweep_merge.h"
+#include "sweep/sweep.h"
+#include "sweep/sweep_merge.h"
 
 namespace gradflow::cli {
 namespace {

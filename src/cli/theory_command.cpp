@@ -8,13 +8,13 @@
 #include <iostream>
 #include <memory>
 
-#include "atomic_file.h"
-#include "columns.h"
-#include "commands.h"
-#include "error.h"
+#include "base/error.h"
+#include "base/suggest.h"
+#include "cli/commands.h"
+#include "experiment/run_columns.h"
 #include "fmt/format.h"
-#include "suggest.h"
-#include "theory.h"
+#include "io/atomic_file.h"
+#include "theory/theory.h"
 
 namespace gradflow::cli {
 namespace {

@@ -4,14 +4,14 @@
 #include <iostream>
 #include <memory>
 
-#include "atomic_file.h"
-#include "commands.h"
-#include "error.h"
+#include "base/error.h"
+#include "base/suggest.h"
+#include "cli/commands.h"
 #include "fmt/format.h"
-#include "suggest.h"
-#include "train.h"
-#include "train_columns.h"
-#include "train_report.h"
+#include "io/atomic_file.h"
+#include "train/train.h"
+#include "train/train_columns.h"
+#include "train/train_report.h"
 
 namespace gradflow::cli {
 namespace {

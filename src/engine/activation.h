@@ -1,0 +1,84 @@
+// The activation table: one row per activation function.
+//
+// Each row gives the name, φ and φ' as text (for --help, `gradflow list` and
+// the README), φ and φ' as scalar functions in double precision, the supremum
+// of φ' (the saturation rule is φ'(z) < τ·max φ'), its parameter and whether
+// φ or φ' has a kink at 0 (the theory module's quadrature splits there).
+// Adding an activation is one row in activation.cpp plus its test.
+//
+// Maxout is the one activation that is not elementwise: a unit is the max of
+// k linear pieces, so its layer has k·units pre-activation rows (rows
+// unit·k .. unit·k+k-1 belong to one unit, as torch's z.view(B, N, k).max(-1))
+// and the gradient routes to the winning piece.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/types.h"
+
+namespace gradflow {
+
+struct ActivationParams {
+  double leaky_slope = 0.01;  // --leaky-slope: LeakyReLU's negative-side slope α
+  double elu_alpha = 1.0;     // --elu-alpha: ELU's negative-side scale α
+  int maxout_pieces = 2;      // --maxout-pieces: linear pieces per maxout unit k
+};
+
+struct ActivationSpec {
+  const char* name;
+  const char* formula;     // φ(z), for people
+  const char* derivative;  // φ'(z), for people
+  const char* parameter;   // the CLI option of its parameter, or ""
+  double (*phi)(double z, const ActivationParams& p);
+  double (*dphi)(double z, const ActivationParams& p);
+  double (*max_dphi)(const ActivationParams& p);  // sup over z of φ'(z)
+  bool kink_at_zero;                              // φ' or φ'' jumps at 0
+  bool is_maxout;
+};
+
+// All rows, in the order they are listed to users.
+const std::vector<ActivationSpec>& ActivationTable();
+std::vector<std::string> ActivationNames();
+// Throws UsageError ("--activation: unknown value ... did you mean") if unknown.
+const ActivationSpec& FindActivation(const std::string& name);
+
+// An activation bound to its parameters.
+class Activation {
+ public:
+  Activation(const ActivationSpec& spec, const ActivationParams& params);
+  static Activation Identity();
+
+  const ActivationSpec& spec() const { return *spec_; }
+  const std::string name() const { return spec_->name; }
+  double Phi(double z) const { return spec_->phi(z, params_); }
+  double DPhi(double z) const { return spec_->dphi(z, params_); }
+  double MaxDPhi() const { return max_dphi_; }
+  // Linear pieces per unit: k for maxout, 1 otherwise.
+  int Pieces() const { return spec_->is_maxout ? params_.maxout_pieces : 1; }
+  bool IsMaxout() const { return spec_->is_maxout; }
+  // The parameter's value as written in CSV ("" when it has none).
+  std::string ParamString() const;
+  const ActivationParams& params() const { return params_; }
+
+  // a = φ(z), and dphi = φ'(z) if asked for (maxout: 1 on each unit's winning
+  // piece, 0 on the others), in one pass over z, in parallel column chunks.
+  // z: (units·pieces, B) -> a: (units, B), dphi: (units·pieces, B)
+  template <typename T>
+  void Forward(const Mat<T>& z, Mat<T>* a, Mat<T>* dphi = nullptr) const;
+  // δ = dphi ⊙ da, the backward pass from the derivative Forward saved;
+  // for maxout δ_r = dphi_r · da_{r/k}, so da goes to the winning piece.
+  // dphi: (units·pieces, B), da: (units, B) -> delta: (units·pieces, B)
+  template <typename T>
+  void BackwardFromDerivative(const Mat<T>& dphi, const Mat<T>& da, Mat<T>* delta) const;
+  // The same from z, recomputing φ'(z).
+  template <typename T>
+  void Backward(const Mat<T>& z, const Mat<T>& da, Mat<T>* delta) const;
+
+ private:
+  const ActivationSpec* spec_;
+  ActivationParams params_;
+  double max_dphi_;
+};
+
+}  // namespace gradflow

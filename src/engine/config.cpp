@@ -1,0 +1,85 @@
+#include "engine/config.h"
+
+#include <cmath>
+
+#include "base/error.h"
+#include "base/suggest.h"
+#include "fmt/format.h"
+
+namespace gradflow {
+
+std::vector<std::string> LossNames() { return {"probe", "mse", "cross_entropy"}; }
+std::vector<std::string> InputNames() { return {"gaussian", "uniform"}; }
+std::vector<std::string> DTypeNames() { return {"float32", "float64"}; }
+
+DType ParseDType(const std::string& name) {
+  RequireOneOf("--dtype", name, DTypeNames());
+  return name == "float64" ? DType::kFloat64 : DType::kFloat32;
+}
+
+int RunConfig::HeadUnits() const {
+  if (loss == "mse") return output_dim;
+  if (loss == "cross_entropy") return classes;
+  return 0;
+}
+
+Activation MakeActivation(const RunConfig& config) {
+  return Activation(FindActivation(config.activation), config.activation_params);
+}
+
+namespace {
+
+void RequireAtLeast(const char* option, double value, double minimum) {
+  if (!(value >= minimum)) {
+    throw UsageError(fmt::format("{} must be >= {}, got {}", option, minimum, value));
+  }
+}
+void RequireFinite(const char* option, double value) {
+  if (!std::isfinite(value)) {
+    throw UsageError(fmt::format("{} must be a finite number, got {}", option, value));
+  }
+}
+
+}  // namespace
+
+void Validate(const RunConfig& c) {
+  FindActivation(c.activation);
+  FindInit(c.init);
+  RequireOneOf("--loss", c.loss, LossNames());
+  RequireOneOf("--input", c.input, InputNames());
+  RequireAtLeast("--depth", c.depth, 1);
+  RequireAtLeast("--width", c.width, 1);
+  RequireAtLeast("--batch", c.batch, 1);
+  if (c.input_dim < 0) {
+    throw UsageError(
+        fmt::format("--input-dim must be >= 1 (or 0 for --width), got {}", c.input_dim));
+  }
+  RequireAtLeast("--output-dim", c.output_dim, 1);
+  RequireAtLeast("--classes", c.classes, 2);
+  RequireAtLeast("--maxout-pieces", c.activation_params.maxout_pieces, 1);
+  RequireFinite("--leaky-slope", c.activation_params.leaky_slope);
+  RequireFinite("--elu-alpha", c.activation_params.elu_alpha);
+  RequireAtLeast("--elu-alpha", c.activation_params.elu_alpha, 0);
+  RequireFinite("--init-std", c.init_params.init_std);
+  RequireAtLeast("--init-std", c.init_params.init_std, 0);
+  RequireFinite("--init-scale", c.init_params.init_scale);
+  RequireAtLeast("--init-scale", c.init_params.init_scale, 0);
+  RequireFinite("--gain", c.gain);
+  RequireFinite("--bias-std", c.bias_std);
+  RequireAtLeast("--bias-std", c.bias_std, 0);
+  RequireFinite("--input-scale", c.input_scale);
+  if (!(c.saturation_threshold > 0 && c.saturation_threshold < 1)) {
+    throw UsageError(
+        fmt::format("--saturation-threshold must be in (0, 1), got {}", c.saturation_threshold));
+  }
+  if (!(c.vanishing_threshold > 0 && c.vanishing_threshold <= c.exploding_threshold &&
+        std::isfinite(c.exploding_threshold))) {
+    throw UsageError(fmt::format(
+        "--vanishing-threshold ({}) must be > 0 and <= --exploding-threshold ({}), both finite",
+        c.vanishing_threshold, c.exploding_threshold));
+  }
+  RequireAtLeast("--threads", c.threads, 0);
+  RequireAtLeast("--memory-limit-gb", c.memory_limit_gb, 0);
+}
+
+}  // namespace gradflow

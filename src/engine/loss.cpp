@@ -1,0 +1,96 @@
+#include "engine/loss.h"
+
+#include <cmath>
+
+#include "base/rng.h"
+#include "base/suggest.h"
+
+namespace gradflow {
+
+LossKind ParseLoss(const std::string& name) {
+  RequireOneOf("--loss", name, LossNames());
+  if (name == "mse") return LossKind::kMse;
+  if (name == "cross_entropy") return LossKind::kCrossEntropy;
+  return LossKind::kProbe;
+}
+
+LossTargets SampleLossTargets(LossKind kind, int units, int batch, uint64_t seed) {
+  LossTargets t;
+  if (kind == LossKind::kProbe) {
+    Rng rng(seed, Purpose::kProbe);
+    t.probe.resize(units, batch);
+    for (int b = 0; b < batch; ++b)
+      for (int k = 0; k < units; ++k) t.probe(k, b) = rng.Normal();
+  } else if (kind == LossKind::kMse) {
+    Rng rng(seed, Purpose::kTargets);
+    t.targets.resize(units, batch);
+    for (int b = 0; b < batch; ++b)
+      for (int k = 0; k < units; ++k) t.targets(k, b) = rng.Normal();
+  } else {
+    Rng rng(seed, Purpose::kTargets);
+    for (int b = 0; b < batch; ++b) t.labels.push_back(static_cast<int>(rng.UniformInt(units)));
+  }
+  return t;
+}
+
+namespace {
+
+// log Σ_k e^{y_k} for one column, shifted by the max so nothing overflows.
+double LogSumExp(const VecD& y) {
+  const double m = y.maxCoeff();
+  return m + std::log((y.array() - m).exp().sum());
+}
+
+}  // namespace
+
+template <typename T>
+double LossValue(LossKind kind, const Mat<T>& out_t, const LossTargets& targets) {
+  const MatD out = out_t.template cast<double>();
+  const double batch = static_cast<double>(out.cols());
+  switch (kind) {
+    case LossKind::kProbe:
+      return (targets.probe.array() * out.array()).sum() / batch;
+    case LossKind::kMse:
+      return (out - targets.targets).squaredNorm() / (batch * static_cast<double>(out.rows()));
+    case LossKind::kCrossEntropy: {
+      double total = 0;
+      for (Eigen::Index b = 0; b < out.cols(); ++b) {
+        total += LogSumExp(out.col(b)) - out(targets.labels[b], b);
+      }
+      return total / batch;
+    }
+  }
+  return 0;
+}
+
+template <typename T>
+Mat<T> LossGradient(LossKind kind, const Mat<T>& out_t, const LossTargets& targets) {
+  const MatD out = out_t.template cast<double>();
+  const double batch = static_cast<double>(out.cols());
+  MatD grad;
+  switch (kind) {
+    case LossKind::kProbe:  // ∂/∂a_b = r_b / B
+      grad = targets.probe / batch;
+      break;
+    case LossKind::kMse:  // ∂/∂y = 2(y − t)/(B·K)
+      grad = 2.0 * (out - targets.targets) / (batch * static_cast<double>(out.rows()));
+      break;
+    case LossKind::kCrossEntropy:  // ∂/∂y_b = (softmax(y_b) − onehot(c_b)) / B
+      grad.resize(out.rows(), out.cols());
+      for (Eigen::Index b = 0; b < out.cols(); ++b) {
+        const VecD column = out.col(b);
+        grad.col(b) = (column.array() - LogSumExp(column)).exp();
+        grad(targets.labels[b], b) -= 1.0;
+      }
+      grad /= batch;
+      break;
+  }
+  return grad.cast<T>();
+}
+
+template double LossValue<float>(LossKind, const Mat<float>&, const LossTargets&);
+template double LossValue<double>(LossKind, const Mat<double>&, const LossTargets&);
+template Mat<float> LossGradient<float>(LossKind, const Mat<float>&, const LossTargets&);
+template Mat<double> LossGradient<double>(LossKind, const Mat<double>&, const LossTargets&);
+
+}  // namespace gradflow

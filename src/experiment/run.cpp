@@ -1,0 +1,78 @@
+#include "experiment/run.h"
+
+#include "base/parallel.h"
+#include "engine/inputs.h"
+#include "engine/memory_estimate.h"
+#include "theory/prediction.h"
+
+namespace gradflow {
+
+template <typename T>
+RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, const Mat<T>& x,
+                         const LossTargets& targets) {
+  RunResult result;
+  result.config = config;
+  const int num_layers = network.NumLayers();
+  result.layers.resize(num_layers);
+  ForwardCache<T> cache;
+  // Forward metrics layer by layer, so each z^l can be released at once.
+  network.Forward(
+      x, &cache,
+      [&](int l, const Mat<T>& z) {
+        LayerMetrics& m = result.layers[l - 1];
+        const Layer<T>& layer = network.layer(l);
+        m.layer = l;
+        m.kind = layer.is_head ? "head" : "hidden";
+        m.fan_in = static_cast<int>(layer.w.cols());
+        m.fan_out = static_cast<int>(layer.w.rows());
+        ComputeForwardMetrics(network.ActivationOf(l), z, cache.a[l], cache.dphi[l],
+                              config.saturation_threshold, &m);
+      },
+      /*keep_z=*/false);
+  const LossKind loss_kind = ParseLoss(config.loss);
+  const Mat<T>& out = cache.a[num_layers];
+  const double loss = LossValue(loss_kind, out, targets);
+  network.Backward(cache, LossGradient(loss_kind, out, targets),
+                   [&](int l, const Mat<T>& delta, const Mat<T>& dw, const Vec<T>& db) {
+                     ComputeBackwardMetrics(delta, dw, db, cache.a[l - 1], network.layer(l).w,
+                                            &result.layers[l - 1]);
+                   });
+  result.summary = Summarise(config, result.layers, loss);
+  return result;
+}
+
+namespace {
+
+template <typename T>
+RunResult RunTyped(const RunConfig& config) {
+  const Network<T> network = BuildNetwork<T>(config);
+  const Mat<T> x = SampleInput(config).cast<T>();
+  const int out_units = config.HasHead() ? config.HeadUnits() : config.width;
+  const LossTargets targets =
+      SampleLossTargets(ParseLoss(config.loss), out_units, config.batch, config.seed);
+  return MeasureNetwork(config, network, x, targets);
+}
+
+}  // namespace
+
+RunResult RunExperiment(const RunConfig& config) {
+  Validate(config);
+  SetThreads(config.threads);
+  return RunExperimentWithCurrentThreads(config);
+}
+
+RunResult RunExperimentWithCurrentThreads(const RunConfig& config) {
+  Validate(config);
+  CheckMemory(config);
+  RunResult result =
+      config.dtype == DType::kFloat32 ? RunTyped<float>(config) : RunTyped<double>(config);
+  AddTheoryPredictions(&result);  // the network is freshly initialised here
+  return result;
+}
+
+template RunResult MeasureNetwork<float>(const RunConfig&, const Network<float>&, const Mat<float>&,
+                                         const LossTargets&);
+template RunResult MeasureNetwork<double>(const RunConfig&, const Network<double>&,
+                                          const Mat<double>&, const LossTargets&);
+
+}  // namespace gradflow

@@ -1,0 +1,194 @@
+#include "experiment/run_columns.h"
+
+#include <cmath>
+#include <optional>
+
+#include "base/format.h"
+#include "fmt/format.h"
+
+namespace gradflow {
+
+namespace {
+
+std::string Num(double v) { return FormatNumber(v); }
+std::string Int(int64_t v) { return fmt::format("{}", v); }
+// Empty cell where a prediction does not apply.
+std::string OptNum(const std::optional<double>& v) { return v ? Num(*v) : std::string(); }
+
+const std::vector<Column<RunConfig>> kConfigColumns = {
+    {"activation", "activation name (gradflow list)",
+     [](const RunConfig& c) { return c.activation; }},
+    {"act_param",
+     "the activation's parameter: leaky slope, ELU alpha or maxout pieces; empty if none",
+     [](const RunConfig& c) { return MakeActivation(c).ParamString(); }},
+    {"init",
+     "initialisation scheme; `file` for weights loaded by --load-model from a file that names none",
+     [](const RunConfig& c) { return c.init; }},
+    {"init_param", "the scheme's parameter: --init-std for normal, --init-scale for uniform",
+     [](const RunConfig& c) {
+       for (const InitSpec& spec : InitTable()) {
+         if (c.init == spec.name) return InitParamString(spec, c.init_params);
+       }
+       return std::string();  // init "file": no scheme, no parameter
+     }},
+    {"gain", "multiplier on every weight", [](const RunConfig& c) { return Num(c.gain); }},
+    {"bias_std", "biases ~ N(0, bias_std^2)", [](const RunConfig& c) { return Num(c.bias_std); }},
+    {"depth", "hidden layers L", [](const RunConfig& c) { return Int(c.depth); }},
+    {"width", "units per hidden layer N", [](const RunConfig& c) { return Int(c.width); }},
+    {"input_dim", "input dimension", [](const RunConfig& c) { return Int(c.InputDim()); }},
+    {"batch", "samples B", [](const RunConfig& c) { return Int(c.batch); }},
+    {"input",
+     "input distribution (gaussian or uniform, unit variance); `file` for a batch x loaded by "
+     "--load-model from a file that names none",
+     [](const RunConfig& c) { return c.input; }},
+    {"input_scale", "multiplier on every input",
+     [](const RunConfig& c) { return Num(c.input_scale); }},
+    {"loss", "probe, mse or cross_entropy", [](const RunConfig& c) { return c.loss; }},
+    {"dtype", "float32 or float64",
+     [](const RunConfig& c) { return std::string(DTypeName(c.dtype)); }},
+    {"seed", "random seed", [](const RunConfig& c) { return fmt::format("{}", c.seed); }},
+};
+
+const std::vector<Column<LayerMetrics>> kLayerColumns = {
+    {"layer", "l, 1 = next to the input", [](const LayerMetrics& m) { return Int(m.layer); }},
+    {"kind", "hidden, or head (the linear output layer of mse/cross_entropy)",
+     [](const LayerMetrics& m) { return m.kind; }},
+    {"fan_in", "columns of W^l", [](const LayerMetrics& m) { return Int(m.fan_in); }},
+    {"fan_out", "rows of W^l (units x pieces for maxout)",
+     [](const LayerMetrics& m) { return Int(m.fan_out); }},
+    {"preact_mean", "mean of z^l over (row, sample)",
+     [](const LayerMetrics& m) { return Num(m.preact_mean); }},
+    {"preact_std", "population standard deviation of z^l",
+     [](const LayerMetrics& m) { return Num(m.preact_std); }},
+    {"preact_q", "mean of (z^l)^2, the mean-field q^l",
+     [](const LayerMetrics& m) { return Num(m.preact_q); }},
+    {"act_mean", "mean of a^l = phi(z^l)", [](const LayerMetrics& m) { return Num(m.act_mean); }},
+    {"act_std", "population standard deviation of a^l",
+     [](const LayerMetrics& m) { return Num(m.act_std); }},
+    {"saturation_frac",
+     "fraction of (unit, sample) with phi'(z) < tau * max phi' (tau = --saturation-threshold)",
+     [](const LayerMetrics& m) { return Num(m.saturation_frac); }},
+    {"saturated_unit_frac", "fraction of units saturated on >= 99% of the batch",
+     [](const LayerMetrics& m) { return Num(m.saturated_unit_frac); }},
+    {"dead_frac", "fraction of units with phi'(z) = 0 for every sample",
+     [](const LayerMetrics& m) { return Num(m.dead_frac); }},
+    {"delta_norm", "||dLoss/dz^l||_F, the back-propagated gradient",
+     [](const LayerMetrics& m) { return Num(m.delta_norm); }},
+    {"grad_w_norm", "||dLoss/dW^l||_F = ||delta^l (a^{l-1})^T||_F",
+     [](const LayerMetrics& m) { return Num(m.grad_w_norm); }},
+    {"grad_b_norm", "||dLoss/db^l||_2 = ||delta^l 1||",
+     [](const LayerMetrics& m) { return Num(m.grad_b_norm); }},
+    {"grad_w_norm_per_example", "sqrt(mean_b ||delta_b||^2 ||a_b^{l-1}||^2)",
+     [](const LayerMetrics& m) { return Num(m.grad_w_norm_per_example); }},
+    {"weight_norm", "||W^l||_F", [](const LayerMetrics& m) { return Num(m.weight_norm); }},
+    {"grad_to_weight", "grad_w_norm / weight_norm",
+     [](const LayerMetrics& m) { return Num(m.grad_to_weight); }},
+    {"nonfinite", "count of NaN/Inf entries in z^l, a^l and delta^l",
+     [](const LayerMetrics& m) { return Int(m.nonfinite); }},
+    {"subnormal",
+     "count of subnormal entries (nonzero, below the dtype's smallest normal: underflowing) in "
+     "z^l, a^l and delta^l",
+     [](const LayerMetrics& m) { return Int(m.subnormal); }},
+    {"pred_preact_q",
+     "mean-field prediction of preact_q at initialisation: q^1 = sigma_w^2 q_x + sigma_b^2, "
+     "q^l = sigma_w^2 E[phi(u)^2] + sigma_b^2, u ~ N(0, q^{l-1}) (gradflow theory); "
+     "empty when the network is not freshly initialised",
+     [](const LayerMetrics& m) { return OptNum(m.pred_preact_q); }},
+    {"pred_delta_ratio",
+     "predicted delta_norm[l] / delta_norm[L] = sqrt(prod_{m=l}^{L-1} chi(q^m)), "
+     "chi(q) = sigma_w^2 E[phi'(u)^2]; assumes --loss probe at initialisation, "
+     "empty for mse/cross_entropy (their top gradient depends on the weights) and for the head",
+     [](const LayerMetrics& m) { return OptNum(m.pred_delta_ratio); }},
+    {"pred_saturation_frac",
+     "predicted saturation_frac at initialisation: P[phi'(u) < tau * max phi'], u ~ N(0, q^l)",
+     [](const LayerMetrics& m) { return OptNum(m.pred_saturation_frac); }},
+};
+
+const std::vector<Column<RunSummary>> kSummaryColumns = {
+    {"loss_value", "the loss at this pass", [](const RunSummary& s) { return Num(s.loss); }},
+    {"vanishing_ratio", "delta_norm[1] / delta_norm[L], L the last hidden layer",
+     [](const RunSummary& s) { return Num(s.vanishing_ratio); }},
+    {"grad_w_vanishing_ratio", "grad_w_norm[1] / grad_w_norm[L]",
+     [](const RunSummary& s) { return Num(s.grad_w_vanishing_ratio); }},
+    {"decay_per_layer", "vanishing_ratio^(1/(L-1)): geometric-mean per-layer factor",
+     [](const RunSummary& s) { return Num(s.decay_per_layer); }},
+    {"mean_saturation", "mean saturation_frac over hidden layers",
+     [](const RunSummary& s) { return Num(s.mean_saturation); }},
+    {"nonfinite", "NaN/Inf count over all layers",
+     [](const RunSummary& s) { return Int(s.nonfinite); }},
+    {"verdict",
+     "nonfinite | vanishing (ratio < --vanishing-threshold) | exploding (ratio > "
+     "--exploding-threshold) | healthy",
+     [](const RunSummary& s) { return s.verdict; }},
+    {"pred_vanishing_ratio",
+     "predicted vanishing_ratio (mean-field; --loss probe at initialisation, else empty)",
+     [](const RunSummary& s) { return OptNum(s.pred_vanishing_ratio); }},
+    {"pred_decay_per_layer",
+     "predicted decay_per_layer (--loss probe at initialisation, else empty)",
+     [](const RunSummary& s) { return OptNum(s.pred_decay_per_layer); }},
+    {"chi1",
+     "chi_1 = chi(q*) of a hidden layer, q* the length map's fixed point reached from q^1 "
+     "(its limit when q^l goes to 0 or infinity); per-layer gradient gain deep in the network",
+     [](const RunSummary& s) { return OptNum(s.chi1); }},
+    {"phase",
+     "ordered (chi_1 < 1: gradients vanish) | critical (|chi_1 - 1| <= 1e-6) | chaotic "
+     "(chi_1 > 1: they explode); empty when not predicted",
+     [](const RunSummary& s) { return s.phase; }},
+};
+
+template <typename Row>
+void AppendHeader(const std::vector<Column<Row>>& columns, std::string* line) {
+  for (const Column<Row>& column : columns) {
+    if (!line->empty()) *line += ',';
+    *line += column.name;
+  }
+}
+
+template <typename Row>
+void AppendValues(const std::vector<Column<Row>>& columns, const Row& row, std::string* line) {
+  for (const Column<Row>& column : columns) {
+    if (!line->empty()) *line += ',';
+    *line += column.value(row);
+  }
+}
+
+}  // namespace
+
+const std::vector<Column<RunConfig>>& ConfigColumns() { return kConfigColumns; }
+const std::vector<Column<LayerMetrics>>& LayerColumns() { return kLayerColumns; }
+const std::vector<Column<RunSummary>>& SummaryColumns() { return kSummaryColumns; }
+
+std::string LayerCsvHeader() {
+  std::string line;
+  AppendHeader(kConfigColumns, &line);
+  AppendHeader(kLayerColumns, &line);
+  return line + '\n';
+}
+
+std::string SummaryCsvHeader() {
+  std::string line;
+  AppendHeader(kConfigColumns, &line);
+  AppendHeader(kSummaryColumns, &line);
+  return line + '\n';
+}
+
+std::string LayerCsvRows(const RunResult& result) {
+  std::string config;
+  AppendValues(kConfigColumns, result.config, &config);
+  std::string rows;
+  for (const LayerMetrics& m : result.layers) {
+    std::string line = config;
+    AppendValues(kLayerColumns, m, &line);
+    rows += line + '\n';
+  }
+  return rows;
+}
+
+std::string SummaryCsvRow(const RunResult& result) {
+  std::string line;
+  AppendValues(kConfigColumns, result.config, &line);
+  AppendValues(kSummaryColumns, result.summary, &line);
+  return line + '\n';
+}
+
+}  // namespace gradflow

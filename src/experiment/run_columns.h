@@ -1,0 +1,33 @@
+// The CSV column tables: one row per column with its name, its formula or
+// meaning (shown by `gradflow list --columns` and in the README), and how to
+// get its value. The layer CSV is config columns + layer columns; the summary
+// CSV is config columns + summary columns.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/format.h"
+#include "experiment/run.h"
+
+namespace gradflow {
+
+template <typename Row>
+struct Column {
+  const char* name;
+  const char* doc;
+  std::string (*value)(const Row& row);
+};
+
+const std::vector<Column<RunConfig>>& ConfigColumns();
+const std::vector<Column<LayerMetrics>>& LayerColumns();
+const std::vector<Column<RunSummary>>& SummaryColumns();
+
+// Header line of the layer CSV / summary CSV (with trailing newline).
+std::string LayerCsvHeader();
+std::string SummaryCsvHeader();
+// Rows (each with trailing newline) for one run.
+std::string LayerCsvRows(const RunResult& result);
+std::string SummaryCsvRow(const RunResult& result);
+
+}  // namespace gradflow

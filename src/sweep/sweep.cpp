@@ -1,0 +1,283 @@
+#include "sweep/sweep.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "base/error.h"
+#include "base/parallel.h"
+#include "engine/memory_estimate.h"
+#include "experiment/run.h"
+#include "experiment/run_columns.h"
+#include "fmt/format.h"
+#include "io/atomic_file.h"
+#include "io/csv_reader.h"
+#include "sweep/aggregate.h"
+
+namespace gradflow {
+namespace {
+
+constexpr const char* kJournalMagic = "gradflow sweep journal 1";
+
+std::string WithoutNewline(const std::string& line) {
+  return line.empty() || line.back() != '\n' ? line : line.substr(0, line.size() - 1);
+}
+
+bool FileExists(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0;
+}
+
+// Appends journal records with one write(2) each, so a killed process leaves
+// whole records and at most one torn last record.
+class JournalWriter {
+ public:
+  explicit JournalWriter(const std::string& path) : path_(path) {
+    fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd_ < 0) {
+      throw std::runtime_error(
+          fmt::format("cannot create the sweep journal '{}': {}", path, std::strerror(errno)));
+    }
+    Write(fmt::format("{}\n{}{}", kJournalMagic, LayerCsvHeader(), SummaryCsvHeader()));
+  }
+  ~JournalWriter() {
+    if (fd_ >= 0) close(fd_);
+  }
+  void Append(const RunRows& rows) {
+    size_t lines = 0;
+    for (char c : rows.layer_rows) lines += c == '\n';
+    Write(fmt::format("run {}\n{}{}end\n", lines, rows.layer_rows, rows.summary_row));
+  }
+
+ private:
+  void Write(const std::string& text) {
+    size_t written = 0;
+    while (written < text.size()) {
+      const ssize_t n = write(fd_, text.data() + written, text.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        throw std::runtime_error(
+            fmt::format("cannot write the sweep journal '{}': {}", path_, std::strerror(errno)));
+      }
+      written += static_cast<size_t>(n);
+    }
+  }
+  std::string path_;
+  int fd_ = -1;
+};
+
+// Runs of an existing sweep CSV, by key: layer rows grouped, or summary rows.
+void ReadExistingOutput(const std::string& path, bool layers,
+                        std::unordered_map<std::string, RunRows>* runs) {
+  if (!FileExists(path)) return;
+  const CsvTable table = CsvTable::Read(path);
+  const std::string expected = WithoutNewline(layers ? LayerCsvHeader() : SummaryCsvHeader());
+  if (table.raw_header() != expected) {
+    throw UsageError(fmt::format(
+        "--resume: '{}' does not have the columns a sweep writes ({} CSV); move it away or "
+        "drop --resume",
+        path, layers ? "layer" : "summary"));
+  }
+  for (const CsvRow& row : table.rows()) {
+    RunRows& rows = (*runs)[LineKey(row.raw)];
+    (layers ? rows.layer_rows : rows.summary_row) += row.raw + '\n';
+  }
+}
+
+size_t CountLines(const std::string& text) {
+  size_t lines = 0;
+  for (char c : text) lines += c == '\n';
+  return lines;
+}
+
+}  // namespace
+
+RunRows MeasureRunRows(const RunConfig& config) {
+  const RunResult result = RunExperimentWithCurrentThreads(config);
+  return RunRows{LayerCsvRows(result), SummaryCsvRow(result)};
+}
+
+void ExecuteRuns(const std::vector<RunConfig>& runs, const std::vector<size_t>& todo, int jobs,
+                 const std::function<void(size_t, RunRows)>& done) {
+  SetThreads(1);
+  if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  jobs = static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(jobs), std::max<size_t>(1, todo.size())));
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::exception_ptr error;
+  size_t failed = 0;
+  auto work = [&] {
+    while (!stop) {
+      const size_t t = next++;
+      if (t >= todo.size()) return;
+      try {
+        RunRows rows = MeasureRunRows(runs[todo[t]]);
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!stop) done(todo[t], std::move(rows));
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!error) {
+          error = std::current_exception();
+          failed = todo[t];
+        }
+        stop = true;
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int j = 1; j < jobs; ++j) workers.emplace_back(work);
+  work();
+  for (std::thread& worker : workers) worker.join();
+  if (!error) return;
+  const std::string where = "run " + ConfigKey(runs[failed]) + ": ";
+  try {
+    std::rethrow_exception(error);
+  } catch (const UsageError& e) {
+    throw UsageError(where + e.what());
+  } catch (const std::exception& e) {
+    throw std::runtime_error(where + e.what());
+  }
+}
+
+std::string LineKey(const std::string& line) {
+  size_t commas = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == ',' && ++commas == ConfigColumnCount()) return line.substr(0, i);
+  }
+  return line;
+}
+
+std::string JournalPath(const std::string& out) { return out + ".journal"; }
+
+std::unordered_map<std::string, RunRows> ReadJournal(const std::string& path) {
+  std::unordered_map<std::string, RunRows> runs;
+  if (!FileExists(path)) return runs;
+  std::istringstream in(ReadFileText(path));
+  std::string line;
+  auto next = [&]() { return static_cast<bool>(std::getline(in, line)) && !in.eof(); };
+  // Every complete line ends in '\n'; getline at eof means a torn last line.
+  if (!next() || line != kJournalMagic) return runs;
+  if (!next() || line + '\n' != LayerCsvHeader()) return runs;
+  if (!next() || line + '\n' != SummaryCsvHeader()) return runs;
+  while (next()) {
+    size_t count = 0;
+    if (std::sscanf(line.c_str(), "run %zu", &count) != 1) break;
+    RunRows rows;
+    bool complete = true;
+    for (size_t i = 0; i < count && complete; ++i) {
+      complete = next();
+      rows.layer_rows += line + '\n';
+    }
+    if (!complete || !next()) break;
+    rows.summary_row = line + '\n';
+    if (!next() || line != "end") break;
+    runs[LineKey(rows.summary_row)] = std::move(rows);
+  }
+  return runs;
+}
+
+SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
+                    std::ostream* progress_stream) {
+  const auto start = std::chrono::steady_clock::now();
+  const SweepGrid grid = ExpandGrid(request.settings);
+  if (request.resume && request.out == "-") {
+    throw UsageError("--resume needs --out FILE (the sweep keeps its journal beside it)");
+  }
+  if (request.shard.count > 1 && !request.aggregate_out.empty()) {
+    throw UsageError(
+        "--aggregate-out needs every seed of a configuration, which a --shard does not have; "
+        "pass --aggregate-out to `gradflow merge` instead");
+  }
+  CheckWritable("--out", request.out);
+  CheckWritable("--summary-out", request.summary_out);
+  CheckWritable("--aggregate-out", request.aggregate_out);
+
+  std::vector<size_t> mine;  // grid indices of this shard
+  for (size_t i = 0; i < grid.runs.size(); ++i) {
+    if (InShard(i, request.shard)) mine.push_back(i);
+  }
+  SweepStats stats;
+  stats.runs = mine.size();
+  const bool need_summary = !request.summary_out.empty() || !request.aggregate_out.empty();
+  std::vector<RunRows> results(grid.runs.size());
+  std::vector<bool> have(grid.runs.size(), false);
+  const bool journaled = request.out != "-";
+  const std::string journal = journaled ? JournalPath(request.out) : "";
+  if (request.resume) {
+    std::unordered_map<std::string, RunRows> earlier;
+    ReadExistingOutput(request.out, true, &earlier);
+    if (!request.summary_out.empty()) ReadExistingOutput(request.summary_out, false, &earlier);
+    for (auto& [key, rows] : ReadJournal(journal)) earlier[key] = std::move(rows);
+    std::unordered_map<std::string, size_t> position;
+    for (size_t i : mine) position[grid.keys[i]] = i;
+    for (auto& [key, rows] : earlier) {
+      const auto at = position.find(key);
+      if (at == position.end()) {
+        ++stats.dropped;
+        continue;
+      }
+      const RunConfig& config = grid.runs[at->second];
+      const size_t expected_layers = static_cast<size_t>(config.depth) + (config.HasHead() ? 1 : 0);
+      if (CountLines(rows.layer_rows) != expected_layers) continue;
+      if (need_summary && rows.summary_row.empty()) continue;
+      results[at->second] = std::move(rows);
+      have[at->second] = true;
+      ++stats.resumed;
+    }
+  } else {
+    stats.discarded_journal = journaled && FileExists(journal);
+  }
+
+  std::vector<size_t> todo;
+  for (size_t i : mine) {
+    if (!have[i]) todo.push_back(i);
+  }
+  // Check every configuration's memory estimate before any run starts.
+  for (size_t i : todo) CheckMemory(grid.runs[i]);
+
+  std::unique_ptr<JournalWriter> writer;
+  if (journaled) {
+    writer = std::make_unique<JournalWriter>(journal);
+    for (size_t i : mine) {
+      if (have[i]) writer->Append(results[i]);  // keep resumed runs if killed again
+    }
+  }
+  ProgressBar bar(todo.size(), progress_enabled, progress_stream);
+  size_t finished = 0;
+  bar.Update(0);
+  ExecuteRuns(grid.runs, todo, request.jobs, [&](size_t i, RunRows rows) {
+    if (writer) writer->Append(rows);
+    results[i] = std::move(rows);
+    bar.Update(++finished);
+  });
+  bar.Finish();
+
+  std::string layers = LayerCsvHeader(), summary = SummaryCsvHeader();
+  for (size_t i : mine) {
+    layers += results[i].layer_rows;
+    summary += results[i].summary_row;
+  }
+  std::string aggregate;
+  if (!request.aggregate_out.empty()) aggregate = AggregateCsv(CsvTable::Parse("summary", summary));
+  WriteAtomically(request.out, layers);
+  if (!request.summary_out.empty()) WriteAtomically(request.summary_out, summary);
+  if (!request.aggregate_out.empty()) WriteAtomically(request.aggregate_out, aggregate);
+  writer.reset();
+  if (journaled) std::remove(journal.c_str());
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return stats;
+}
+
+}  // namespace gradflow

@@ -1,0 +1,73 @@
+// Running a sweep: the runs of one shard of the grid, `jobs` at a time (each
+// run single-threaded, so results are byte-identical whatever --jobs is), with
+// a journal for --resume, assembled into the layer, summary and aggregate
+// CSVs in grid order.
+//
+// Journal: while a sweep with a file --out runs, every finished run is
+// appended to OUT.journal in one write; a killed sweep keeps it, and
+// --resume reuses its runs (and those already in OUT / --summary-out).
+// The outputs are written atomically at the end and the journal removed.
+// Journal format (text): "gradflow sweep journal 1", the layer header, the
+// summary header, then per run: "run N", N layer rows, the summary row, "end".
+// An incomplete last record (killed mid-write) is ignored.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/progress.h"
+#include "sweep/sweep_grid.h"
+
+namespace gradflow {
+
+// The CSV text of one run: its layer rows and its summary row, each line ending in '\n'.
+struct RunRows {
+  std::string layer_rows;
+  std::string summary_row;
+};
+
+// Runs one configuration on the calling thread.
+RunRows MeasureRunRows(const RunConfig& config);
+
+// Runs runs[i] for each i in `todo` on `jobs` threads (0: all cores), after
+// SetThreads(1). `done(i, rows)` is called for each finished run, one call at
+// a time. If a run (or `done`) throws, no further run starts and the error is
+// rethrown, prefixed with the run's configuration, once the workers stop.
+void ExecuteRuns(const std::vector<RunConfig>& runs, const std::vector<size_t>& todo, int jobs,
+                 const std::function<void(size_t, RunRows)>& done);
+
+// The key (configuration columns) of a CSV line written by a sweep.
+std::string LineKey(const std::string& line);
+
+std::string JournalPath(const std::string& out);
+// The runs recorded in a journal, by key; empty if the file is missing or was
+// written with other CSV columns.
+std::unordered_map<std::string, RunRows> ReadJournal(const std::string& path);
+
+struct SweepRequest {
+  std::vector<SweepSetting> settings;  // the grid
+  Shard shard;                         // 1/1: everything
+  int jobs = 0;                        // 0: all cores
+  std::string out = "-";               // layer CSV ("-": stdout)
+  std::string summary_out;             // "" for none
+  std::string aggregate_out;           // "" for none
+  bool resume = false;
+};
+
+struct SweepStats {
+  size_t runs = 0;                 // runs in this shard
+  size_t resumed = 0;              // taken from earlier output or the journal
+  size_t dropped = 0;              // runs in earlier output that are not in the grid
+  bool discarded_journal = false;  // a journal existed and was not resumed
+  double seconds = 0;
+};
+
+// Runs the sweep and writes its outputs. `progress_enabled` draws a progress
+// bar on *progress_stream. Throws UsageError for bad settings or unusable
+// --resume input, before any run starts.
+SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
+                    std::ostream* progress_stream);
+
+}  // namespace gradflow

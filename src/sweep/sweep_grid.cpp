@@ -1,0 +1,340 @@
+#include "sweep/sweep_grid.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <unordered_set>
+
+#include "base/error.h"
+#include "base/suggest.h"
+#include "experiment/run_columns.h"
+#include "fmt/format.h"
+
+namespace gradflow {
+namespace {
+
+[[noreturn]] void BadValue(const char* option, const std::string& value, const char* allowed) {
+  throw UsageError(fmt::format("--{}: '{}' is not {}", option, value, allowed));
+}
+
+int ParseInt(const char* option, const std::string& value) {
+  int result = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), result);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+    BadValue(option, value, "an integer");
+  }
+  return result;
+}
+
+uint64_t ParseU64(const char* option, const std::string& value) {
+  uint64_t result = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), result);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+    BadValue(option, value, "a non-negative integer");
+  }
+  return result;
+}
+
+double ParseDouble(const char* option, const std::string& value) {
+  double result = 0;
+  const char* begin = value.data() + (!value.empty() && value[0] == '+' ? 1 : 0);
+  const auto [ptr, ec] = std::from_chars(begin, value.data() + value.size(), result);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+    BadValue(option, value, "a number");
+  }
+  return result;
+}
+
+std::vector<std::string> AllLosses() { return LossNames(); }
+std::vector<std::string> AllInputs() { return InputNames(); }
+std::vector<std::string> AllDTypes() { return DTypeNames(); }
+
+using C = RunConfig;
+const std::vector<SweepOption> kOptions = {
+    {"activation", "activations (or 'all')", true,
+     [](const std::string& v, C* c) {
+       FindActivation(v);
+       c->activation = v;
+     },
+     ActivationNames},
+    {"leaky-slope", "leaky_relu: slope for z < 0", true,
+     [](const std::string& v, C* c) {
+       c->activation_params.leaky_slope = ParseDouble("leaky-slope", v);
+     },
+     nullptr},
+    {"elu-alpha", "elu: alpha", true,
+     [](const std::string& v, C* c) {
+       c->activation_params.elu_alpha = ParseDouble("elu-alpha", v);
+     },
+     nullptr},
+    {"maxout-pieces", "maxout: linear pieces per unit", true,
+     [](const std::string& v, C* c) {
+       c->activation_params.maxout_pieces = ParseInt("maxout-pieces", v);
+     },
+     nullptr},
+    {"init", "weight initialisations (or 'all')", true,
+     [](const std::string& v, C* c) {
+       FindInit(v);
+       c->init = v;
+     },
+     InitNames},
+    {"init-std", "normal init: standard deviation", true,
+     [](const std::string& v, C* c) { c->init_params.init_std = ParseDouble("init-std", v); },
+     nullptr},
+    {"init-scale", "uniform init: U[-scale, scale]", true,
+     [](const std::string& v, C* c) { c->init_params.init_scale = ParseDouble("init-scale", v); },
+     nullptr},
+    {"gain", "multiplier on every initial weight", true,
+     [](const std::string& v, C* c) { c->gain = ParseDouble("gain", v); }, nullptr},
+    {"bias-std", "biases ~ N(0, std^2)", true,
+     [](const std::string& v, C* c) { c->bias_std = ParseDouble("bias-std", v); }, nullptr},
+    {"depth", "hidden layers", true,
+     [](const std::string& v, C* c) { c->depth = ParseInt("depth", v); }, nullptr},
+    {"width", "units per hidden layer", true,
+     [](const std::string& v, C* c) { c->width = ParseInt("width", v); }, nullptr},
+    {"input-dim", "input dimension (0: same as --width)", true,
+     [](const std::string& v, C* c) { c->input_dim = ParseInt("input-dim", v); }, nullptr},
+    {"batch", "samples per batch", true,
+     [](const std::string& v, C* c) { c->batch = ParseInt("batch", v); }, nullptr},
+    {"input", "input distributions (or 'all')", true,
+     [](const std::string& v, C* c) {
+       RequireOneOf("--input", v, InputNames());
+       c->input = v;
+     },
+     AllInputs},
+    {"input-scale", "multiplier on every input", true,
+     [](const std::string& v, C* c) { c->input_scale = ParseDouble("input-scale", v); }, nullptr},
+    {"loss", "losses (or 'all')", true,
+     [](const std::string& v, C* c) {
+       RequireOneOf("--loss", v, LossNames());
+       c->loss = v;
+     },
+     AllLosses},
+    {"output-dim", "mse: outputs of the linear head", true,
+     [](const std::string& v, C* c) { c->output_dim = ParseInt("output-dim", v); }, nullptr},
+    {"classes", "cross_entropy: classes of the linear head", true,
+     [](const std::string& v, C* c) { c->classes = ParseInt("classes", v); }, nullptr},
+    {"dtype", "float32 | float64 (or 'all')", true,
+     [](const std::string& v, C* c) { c->dtype = ParseDType(v); }, AllDTypes},
+    {"seed", "random seeds, e.g. 0..9", true,
+     [](const std::string& v, C* c) { c->seed = ParseU64("seed", v); }, nullptr},
+    // Scalars: not CSV columns, so a list would give indistinguishable runs.
+    {"saturation-threshold", "tau: saturated when phi'(z) < tau * max phi' (one value)", false,
+     [](const std::string& v, C* c) {
+       c->saturation_threshold = ParseDouble("saturation-threshold", v);
+     },
+     nullptr},
+    {"vanishing-threshold", "verdict 'vanishing' below this ratio (one value)", false,
+     [](const std::string& v, C* c) {
+       c->vanishing_threshold = ParseDouble("vanishing-threshold", v);
+     },
+     nullptr},
+    {"exploding-threshold", "verdict 'exploding' above this ratio (one value)", false,
+     [](const std::string& v, C* c) {
+       c->exploding_threshold = ParseDouble("exploding-threshold", v);
+     },
+     nullptr},
+    {"memory-limit-gb", "refuse runs whose memory estimate exceeds this (one value)", false,
+     [](const std::string& v, C* c) { c->memory_limit_gb = ParseDouble("memory-limit-gb", v); },
+     nullptr},
+};
+
+std::vector<std::string> SplitOn(const std::string& text, const std::string& separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t at = text.find(separator, start);
+    parts.push_back(text.substr(start, at == std::string::npos ? std::string::npos : at - start));
+    if (at == std::string::npos) return parts;
+    start = at + separator.size();
+  }
+}
+
+std::string Trim(const std::string& text) {
+  const size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string::npos) return "";
+  return text.substr(begin, text.find_last_not_of(" \t") - begin + 1);
+}
+
+bool LooksIntegral(const std::string& text) {
+  return text.find_first_of(".eEnN") == std::string::npos;
+}
+
+// lo..hi or lo..hi..step
+void ExpandRange(const SweepOption& option, const std::string& item,
+                 std::vector<std::string>* values) {
+  const std::vector<std::string> parts = SplitOn(item, "..");
+  if (option.all != nullptr) {
+    throw UsageError(
+        fmt::format("--{}: ranges like '{}' are only for numeric options; list the "
+                    "names (or 'all')",
+                    option.name, item));
+  }
+  if (parts.size() > 3) {
+    throw UsageError(
+        fmt::format("--{}: '{}' is not a range lo..hi or lo..hi..step", option.name, item));
+  }
+  const double lo = ParseDouble(option.name, parts[0]);
+  const double hi = ParseDouble(option.name, parts[1]);
+  const double step = parts.size() == 3 ? ParseDouble(option.name, parts[2]) : 1.0;
+  if (!std::isfinite(lo) || !std::isfinite(hi) || !(step > 0) || !std::isfinite(step)) {
+    throw UsageError(
+        fmt::format("--{}: range '{}' needs finite ends and a step > 0", option.name, item));
+  }
+  if (hi < lo) {
+    throw UsageError(
+        fmt::format("--{}: range '{}' runs backwards (lo must be <= hi)", option.name, item));
+  }
+  const double count = std::floor((hi - lo) / step * (1 + 1e-12) + 1e-9) + 1;
+  if (count > 1e6) {
+    throw UsageError(fmt::format("--{}: range '{}' has {:.0f} values (at most 1000000)",
+                                 option.name, item, count));
+  }
+  bool integral = true;
+  for (const std::string& part : parts) integral = integral && LooksIntegral(part);
+  for (int64_t i = 0; i < static_cast<int64_t>(count); ++i) {
+    const double value = lo + static_cast<double>(i) * step;
+    if (integral) {
+      values->push_back(fmt::format("{}", static_cast<int64_t>(std::llround(value))));
+    } else {
+      // Round to 15 significant digits so 0.1..0.3..0.1 gives 0.3, not 0.30000000000000004.
+      values->push_back(FormatNumber(std::stod(fmt::format("{:.15g}", value))));
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<SweepOption>& SweepOptions() { return kOptions; }
+
+const SweepOption& FindSweepOption(const std::string& name) {
+  std::vector<std::string> names;
+  for (const SweepOption& option : kOptions) {
+    if (name == option.name) return option;
+    names.push_back(option.name);
+  }
+  RequireOneOf("sweep option", name, names);
+  throw;  // unreachable
+}
+
+std::vector<std::string> ExpandValues(const SweepOption& option, const std::string& list) {
+  std::vector<std::string> values;
+  for (const std::string& raw_item : SplitOn(list, ",")) {
+    const std::string item = Trim(raw_item);
+    if (item.empty()) {
+      throw UsageError(fmt::format("--{}: empty value in list '{}'", option.name, list));
+    }
+    if (item == "all") {
+      if (option.all == nullptr) {
+        throw UsageError(
+            fmt::format("--{}: 'all' is only for named choices (activation, init, "
+                        "input, loss, dtype)",
+                        option.name));
+      }
+      for (const std::string& name : option.all()) values.push_back(name);
+    } else if (item.find("..") != std::string::npos) {
+      ExpandRange(option, item, &values);
+    } else {
+      values.push_back(item);
+    }
+  }
+  std::unordered_set<std::string> seen;
+  for (const std::string& value : values) {
+    if (!seen.insert(value).second) {
+      throw UsageError(
+          fmt::format("--{}: value '{}' appears twice in '{}'", option.name, value, list));
+    }
+  }
+  if (!option.is_axis && values.size() != 1) {
+    throw UsageError(
+        fmt::format("--{} takes one value in a sweep (it is not a CSV column, so runs "
+                    "would be indistinguishable), got '{}'",
+                    option.name, list));
+  }
+  // Check each value once, alone, so a bad one is reported by name before the grid.
+  for (const std::string& value : values) {
+    RunConfig probe;
+    option.apply(value, &probe);
+  }
+  return values;
+}
+
+size_t ConfigColumnCount() { return ConfigColumns().size(); }
+
+std::string ConfigKey(const RunConfig& config) {
+  std::string key;
+  for (const Column<RunConfig>& column : ConfigColumns()) {
+    if (!key.empty()) key += ',';
+    key += column.value(config);
+  }
+  return key;
+}
+
+SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings) {
+  // values[o]: the list for option o (empty: keep the default).
+  std::vector<std::vector<std::string>> values(kOptions.size());
+  for (const SweepSetting& setting : settings) {
+    const SweepOption& option = FindSweepOption(setting.option);
+    const size_t o = static_cast<size_t>(&option - kOptions.data());
+    if (!values[o].empty()) {
+      throw UsageError(fmt::format("--{} given twice; write one list", option.name));
+    }
+    values[o] = ExpandValues(option, setting.values);
+  }
+  double total = 1;
+  for (const auto& list : values) total *= std::max<size_t>(1, list.size());
+  if (total > static_cast<double>(kMaxSweepRuns)) {
+    throw UsageError(fmt::format("the sweep grid has {:.0f} runs; at most {} are allowed", total,
+                                 kMaxSweepRuns));
+  }
+  SweepGrid grid;
+  std::vector<size_t> digit(kOptions.size(), 0);  // odometer, last option fastest
+  std::unordered_set<std::string> seen;
+  while (true) {
+    RunConfig config;
+    config.threads = 1;
+    for (size_t o = 0; o < kOptions.size(); ++o) {
+      if (!values[o].empty()) kOptions[o].apply(values[o][digit[o]], &config);
+    }
+    Validate(config);
+    std::string key = ConfigKey(config);
+    if (seen.insert(key).second) {
+      grid.runs.push_back(config);
+      grid.keys.push_back(std::move(key));
+    }
+    size_t o = kOptions.size();
+    while (true) {
+      if (o == 0) return grid;
+      --o;
+      if (++digit[o] < std::max<size_t>(1, values[o].size())) break;
+      digit[o] = 0;
+    }
+  }
+}
+
+Shard ParseShard(const std::string& text) {
+  const size_t slash = text.find('/');
+  int index = 0, count = 0;
+  bool ok = slash != std::string::npos;
+  if (ok) {
+    const std::string k = text.substr(0, slash), n = text.substr(slash + 1);
+    auto parse = [](const std::string& s, int* out) {
+      const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+      return !s.empty() && ec == std::errc() && ptr == s.data() + s.size();
+    };
+    ok = parse(k, &index) && parse(n, &count);
+  }
+  if (!ok || count < 1 || index < 1 || index > count) {
+    throw UsageError(fmt::format(
+        "--shard: '{}' is not K/N with 1 <= K <= N (shards are numbered from 1, e.g. a Slurm "
+        "array --array=1-N with --shard $SLURM_ARRAY_TASK_ID/N)",
+        text));
+  }
+  return Shard{index, count};
+}
+
+bool InShard(size_t grid_index, const Shard& shard) {
+  return grid_index % static_cast<size_t>(shard.count) == static_cast<size_t>(shard.index - 1);
+}
+
+}  // namespace gradflow

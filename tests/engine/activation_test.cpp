@@ -1,0 +1,136 @@
+#include "engine/activation.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "base/error.h"
+
+namespace gradflow {
+namespace {
+
+class EveryActivation : public ::testing::TestWithParam<std::string> {
+ protected:
+  Activation activation_{FindActivation(GetParam()), ActivationParams{}};
+};
+
+// φ' against central differences of φ over [-30, 30], tails included. Points
+// near 0 are skipped for activations with a kink there (φ' is one-sided).
+TEST_P(EveryActivation, DerivativeMatchesFiniteDifferences) {
+  const double h = 1e-5;
+  for (double z = -30.0; z <= 30.0; z += 0.173) {
+    if (activation_.spec().kink_at_zero && std::fabs(z) < 2 * h) continue;
+    const double numeric = (activation_.Phi(z + h) - activation_.Phi(z - h)) / (2 * h);
+    const double analytic = activation_.DPhi(z);
+    EXPECT_NEAR(analytic, numeric, 1e-7 + 1e-6 * std::fabs(numeric)) << "z = " << z;
+  }
+}
+
+// In the far tails the derivative must stay positive where the true one is
+// (no 1 - σ(z) cancellation to exactly 0), for the smooth saturating ones.
+TEST(Activation, TailDerivativesDoNotCancelToZero) {
+  const Activation sigmoid(FindActivation("sigmoid"), {});
+  const Activation tanh_act(FindActivation("tanh"), {});
+  EXPECT_NEAR(sigmoid.DPhi(40.0) / std::exp(-40.0), 1.0, 1e-12);
+  EXPECT_NEAR(sigmoid.DPhi(-40.0) / std::exp(-40.0), 1.0, 1e-12);
+  EXPECT_NEAR(tanh_act.DPhi(20.0) / (4 * std::exp(-40.0)), 1.0, 1e-12);
+}
+
+// max φ' is the supremum: no sampled point exceeds it and some come close.
+TEST_P(EveryActivation, MaxDerivativeIsTheSupremum) {
+  double largest = 0;
+  for (double z = -30.0; z <= 30.0; z += 1e-3) largest = std::max(largest, activation_.DPhi(z));
+  // A supremum at a kink (SELU at 0⁻) is approached from one side.
+  for (double z : {-1e-12, 1e-12}) largest = std::max(largest, activation_.DPhi(z));
+  EXPECT_LE(largest, activation_.MaxDPhi() * (1 + 1e-12));
+  EXPECT_GE(largest, activation_.MaxDPhi() * (1 - 1e-6));
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, EveryActivation, ::testing::ValuesIn(ActivationNames()));
+
+TEST(Activation, KnownValues) {
+  const ActivationParams p;
+  EXPECT_DOUBLE_EQ(Activation(FindActivation("sigmoid"), p).DPhi(0), 0.25);
+  EXPECT_DOUBLE_EQ(Activation(FindActivation("relu"), p).Phi(-2), 0);
+  EXPECT_DOUBLE_EQ(Activation(FindActivation("leaky_relu"), p).Phi(-2), -0.02);
+  EXPECT_NEAR(Activation(FindActivation("elu"), p).Phi(-1), std::exp(-1) - 1, 1e-15);
+  EXPECT_NEAR(Activation(FindActivation("selu"), p).Phi(1), 1.0507009873554805, 1e-15);
+  EXPECT_NEAR(Activation(FindActivation("gelu"), p).Phi(1), 0.8413447460685429, 1e-15);
+  EXPECT_NEAR(Activation(FindActivation("softplus"), p).Phi(0), std::log(2.0), 1e-15);
+  EXPECT_NEAR(Activation(FindActivation("softsign"), p).Phi(3), 0.75, 1e-15);
+  EXPECT_NEAR(Activation(FindActivation("silu"), p).MaxDPhi(), 1.0998, 1e-4);
+}
+
+// The saturation rule φ'(z) < τ·max φ' at τ = 0.02 reproduces THEORY.md's
+// thresholds: sigmoid |z| > 5.29, tanh |tanh z| > 0.990, ELU and softplus z < -3.9.
+TEST(Activation, SaturationThresholdsMatchTheory) {
+  const ActivationParams p;
+  auto saturated = [&](const char* name, double z) {
+    const Activation a(FindActivation(name), p);
+    return a.DPhi(z) < 0.02 * a.MaxDPhi();
+  };
+  EXPECT_FALSE(saturated("sigmoid", 5.28));
+  EXPECT_TRUE(saturated("sigmoid", 5.30));
+  EXPECT_TRUE(saturated("sigmoid", -5.30));
+  EXPECT_FALSE(saturated("tanh", std::atanh(0.9899)));
+  EXPECT_TRUE(saturated("tanh", std::atanh(0.9901)));
+  EXPECT_FALSE(saturated("elu", -3.89));
+  EXPECT_TRUE(saturated("elu", -3.92));
+  EXPECT_TRUE(saturated("softplus", -3.9));
+  EXPECT_TRUE(saturated("relu", -0.1));
+  // LeakyReLU's negative side is "low gain", saturated only when α < τ (here 0.01 < 0.02).
+  EXPECT_TRUE(saturated("leaky_relu", -5));
+}
+
+TEST(Activation, LeakyReluSaturatesOnlyWhenSlopeBelowTau) {
+  ActivationParams p;
+  p.leaky_slope = 0.1;
+  const Activation leaky(FindActivation("leaky_relu"), p);
+  EXPECT_FALSE(leaky.DPhi(-5) < 0.02 * leaky.MaxDPhi());
+  p.leaky_slope = 0.01;
+  const Activation tiny(FindActivation("leaky_relu"), p);
+  EXPECT_TRUE(tiny.DPhi(-5) < 0.02 * tiny.MaxDPhi());
+}
+
+TEST(Activation, MaxoutTakesTheMaxAndRoutesTheGradientToTheWinner) {
+  ActivationParams p;
+  p.maxout_pieces = 3;
+  const Activation maxout(FindActivation("maxout"), p);
+  MatD z(6, 2);  // 2 units × 3 pieces, 2 samples
+  z << 1, -1,    //
+      5, -2,     //
+      2, -3,     //
+      0, 4,      //
+      -1, 4,     // a tie: the first maximum wins
+      -2, 0;
+  MatD a;
+  maxout.Forward(z, &a);
+  ASSERT_EQ(a.rows(), 2);
+  EXPECT_EQ(a(0, 0), 5);
+  EXPECT_EQ(a(0, 1), -1);
+  EXPECT_EQ(a(1, 0), 0);
+  EXPECT_EQ(a(1, 1), 4);
+  MatD da(2, 2);
+  da << 10, 20, 30, 40;
+  MatD delta;
+  maxout.Backward(z, da, &delta);
+  MatD expected = MatD::Zero(6, 2);
+  expected(1, 0) = 10;
+  expected(0, 1) = 20;
+  expected(3, 0) = 30;
+  expected(3, 1) = 40;
+  EXPECT_EQ(delta, expected);
+}
+
+TEST(Activation, UnknownNameSuggestsTheClosest) {
+  try {
+    FindActivation("sigmod");
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'sigmoid'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--activation"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace gradflow

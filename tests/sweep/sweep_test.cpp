@@ -1,0 +1,235 @@
+// Sweep runner, resume, merge and the CLI recipes (sharding with GNU parallel).
+#include "sweep/sweep.h"
+
+#include <gtest/gtest.h>
+
+#include "base/error.h"
+#include "experiment/run_columns.h"
+#include "io/csv_reader.h"
+#include "sweep/sweep_merge.h"
+#include "test_util.h"
+
+namespace gradflow {
+namespace {
+
+using testing_util::Gradflow;
+using testing_util::ReadText;
+using testing_util::ScratchDir;
+using testing_util::Shell;
+using testing_util::WriteText;
+
+// A tiny grid: 2 activations x 2 depths x 3 seeds = 12 runs in milliseconds.
+const std::vector<SweepSetting> kGrid = {{"activation", "tanh,relu"},
+                                         {"depth", "2,4"},
+                                         {"width", "6"},
+                                         {"batch", "5"},
+                                         {"seed", "0..2"},
+                                         {"loss", "probe"}};
+const char* kGridArgs = "--activation tanh,relu --depth 2,4 --width 6 --batch 5 --seeds 0..2 -q";
+
+SweepRequest Request(const std::string& dir, int jobs) {
+  SweepRequest request;
+  request.settings = kGrid;
+  request.jobs = jobs;
+  request.out = dir + "/layers.csv";
+  request.summary_out = dir + "/summary.csv";
+  request.aggregate_out = dir + "/aggregate.csv";
+  return request;
+}
+
+TEST(Sweep, OutputIsInGridOrderAndIdenticalForAnyJobs) {
+  const std::string dir = ScratchDir();
+  SweepRequest one = Request(dir, 1);
+  const SweepStats stats = RunSweep(one, false, nullptr);
+  EXPECT_EQ(stats.runs, 12u);
+  const std::string layers = ReadText(dir + "/layers.csv");
+  const std::string summary = ReadText(dir + "/summary.csv");
+  const std::string aggregate = ReadText(dir + "/aggregate.csv");
+  for (int jobs : {2, 5}) {
+    RunSweep(Request(dir, jobs), false, nullptr);
+    EXPECT_EQ(ReadText(dir + "/layers.csv"), layers) << jobs;
+    EXPECT_EQ(ReadText(dir + "/summary.csv"), summary) << jobs;
+    EXPECT_EQ(ReadText(dir + "/aggregate.csv"), aggregate) << jobs;
+  }
+  // Rows: run by run in grid order, each run's layers 1..L, same as RunExperiment.
+  const SweepGrid grid = ExpandGrid(kGrid);
+  std::string expected = LayerCsvHeader();
+  for (const RunConfig& config : grid.runs) expected += MeasureRunRows(config).layer_rows;
+  EXPECT_EQ(layers, expected);
+  EXPECT_EQ(CsvTable::Parse("s", summary).rows().size(), 12u);
+  EXPECT_EQ(CsvTable::Parse("a", aggregate).rows().size(), 4u);
+  EXPECT_FALSE(Shell("test -e '" + dir + "/layers.csv.journal'") == 0);  // removed at the end
+}
+
+TEST(Sweep, ResumeFromAKilledSweepsJournalReusesFinishedRunsOnly) {
+  const std::string dir = ScratchDir();
+  RunSweep(Request(dir, 2), false, nullptr);
+  const std::string layers = ReadText(dir + "/layers.csv");
+  const std::string summary = ReadText(dir + "/summary.csv");
+  Shell("rm '" + dir + "/layers.csv' '" + dir + "/summary.csv' '" + dir + "/aggregate.csv'");
+  // A journal as a killed sweep leaves it: two whole runs and a torn third.
+  const SweepGrid grid = ExpandGrid(kGrid);
+  std::string journal =
+      std::string("gradflow sweep journal 1\n") + LayerCsvHeader() + SummaryCsvHeader();
+  for (size_t i : {4, 0}) {
+    RunRows rows = MeasureRunRows(grid.runs[i]);
+    // Mark the reused rows so the test can see they were not recomputed.
+    journal += "run " + std::to_string(grid.runs[i].depth) + "\n" + rows.layer_rows +
+               rows.summary_row + "end\n";
+  }
+  RunRows torn = MeasureRunRows(grid.runs[7]);
+  journal += "run " + std::to_string(grid.runs[7].depth) + "\n" + torn.layer_rows.substr(0, 40);
+  WriteText(dir + "/layers.csv.journal", journal);
+  SweepRequest request = Request(dir, 3);
+  request.resume = true;
+  const SweepStats stats = RunSweep(request, false, nullptr);
+  EXPECT_EQ(stats.resumed, 2u);
+  EXPECT_EQ(stats.runs, 12u);
+  EXPECT_EQ(ReadText(dir + "/layers.csv"), layers);  // no duplicates, same order
+  EXPECT_EQ(ReadText(dir + "/summary.csv"), summary);
+}
+
+TEST(Sweep, ResumeTakesRunsFromTheExistingOutputAndDropsRunsOutsideTheGrid) {
+  const std::string dir = ScratchDir();
+  // First a smaller sweep (seeds 0..1), then extend the grid to seeds 0..2 with --resume.
+  SweepRequest small = Request(dir, 2);
+  small.settings.back() = {"loss", "probe"};
+  small.settings[4] = {"seed", "0,1"};
+  RunSweep(small, false, nullptr);
+  SweepRequest full = Request(dir, 2);
+  full.resume = true;
+  SweepStats stats = RunSweep(full, false, nullptr);
+  EXPECT_EQ(stats.resumed, 8u);
+  const std::string resumed = ReadText(dir + "/layers.csv");
+  RunSweep(Request(dir, 2), false, nullptr);  // fresh
+  EXPECT_EQ(resumed, ReadText(dir + "/layers.csv"));
+  // Shrinking the grid: runs not in it are left out, the output equals a fresh sweep.
+  small.resume = true;
+  stats = RunSweep(small, false, nullptr);
+  EXPECT_EQ(stats.resumed, 8u);
+  EXPECT_EQ(stats.dropped, 4u);
+  const std::string shrunk = ReadText(dir + "/layers.csv");
+  small.resume = false;
+  RunSweep(small, false, nullptr);
+  EXPECT_EQ(shrunk, ReadText(dir + "/layers.csv"));
+}
+
+TEST(Sweep, ResumeRejectsForeignOutputAndStdout) {
+  const std::string dir = ScratchDir();
+  WriteText(dir + "/layers.csv", "a,b\n1,2\n");
+  SweepRequest request = Request(dir, 1);
+  request.resume = true;
+  EXPECT_THROW(RunSweep(request, false, nullptr), UsageError);
+  request.out = "-";
+  EXPECT_THROW(RunSweep(request, false, nullptr), UsageError);
+}
+
+TEST(Sweep, AggregateWithShardIsRefused) {
+  const std::string dir = ScratchDir();
+  SweepRequest request = Request(dir, 1);
+  request.shard = Shard{1, 2};
+  EXPECT_THROW(RunSweep(request, false, nullptr), UsageError);
+}
+
+TEST(Sweep, MergedShardsAreByteIdenticalToTheUnshardedSweep) {
+  const std::string dir = ScratchDir();
+  RunSweep(Request(dir, 2), false, nullptr);
+  std::vector<CsvTable> files;
+  for (int k : {3, 1, 2}) {  // any order
+    SweepRequest shard = Request(dir, 2);
+    shard.shard = Shard{k, 3};
+    shard.out = dir + "/l" + std::to_string(k) + ".csv";
+    shard.summary_out = dir + "/s" + std::to_string(k) + ".csv";
+    shard.aggregate_out = "";
+    RunSweep(shard, false, nullptr);
+    files.push_back(CsvTable::Read(shard.out));
+    files.push_back(CsvTable::Read(shard.summary_out));
+  }
+  const MergedSweep merged = MergeShards(ExpandGrid(kGrid), files);
+  EXPECT_EQ(merged.layers, ReadText(dir + "/layers.csv"));
+  EXPECT_EQ(merged.summary, ReadText(dir + "/summary.csv"));
+  // A missing shard, a shard given twice and a foreign grid are errors.
+  std::vector<CsvTable> partial(files.begin(), files.begin() + 4);
+  EXPECT_THROW(MergeShards(ExpandGrid(kGrid), partial), UsageError);
+  std::vector<CsvTable> twice = files;
+  twice.push_back(files[0]);
+  EXPECT_THROW(MergeShards(ExpandGrid(kGrid), twice), UsageError);
+  std::vector<SweepSetting> other = kGrid;
+  other[1] = {"depth", "2"};
+  EXPECT_THROW(MergeShards(ExpandGrid(other), files), UsageError);
+}
+
+TEST(SweepCli, MergeCommandAndSweepMergeGiveTheUnshardedFiles) {
+  const std::string dir = ScratchDir();
+  const std::string grid = kGridArgs;
+  ASSERT_EQ(Gradflow(dir, "sweep " + grid +
+                              " -o all.csv --summary-out all_s.csv --aggregate-out all_a.csv"),
+            0);
+  for (int k = 1; k <= 2; ++k) {
+    const std::string n = std::to_string(k);
+    ASSERT_EQ(Gradflow(dir, "sweep " + grid + " --shard " + n + "/2 -o l" + n +
+                                ".csv --summary-out s" + n + ".csv"),
+              0);
+  }
+  ASSERT_EQ(Gradflow(dir, "merge " + grid +
+                              " l2.csv s1.csv l1.csv s2.csv -o m.csv --summary-out m_s.csv "
+                              "--aggregate-out m_a.csv"),
+            0)
+      << ReadText(dir + "/err.txt");
+  EXPECT_EQ(ReadText(dir + "/m.csv"), ReadText(dir + "/all.csv"));
+  EXPECT_EQ(ReadText(dir + "/m_s.csv"), ReadText(dir + "/all_s.csv"));
+  EXPECT_EQ(ReadText(dir + "/m_a.csv"), ReadText(dir + "/all_a.csv"));
+  ASSERT_EQ(Gradflow(dir, "sweep " + grid + " --merge l1.csv l2.csv -o m2.csv"), 0);
+  EXPECT_EQ(ReadText(dir + "/m2.csv"), ReadText(dir + "/all.csv"));
+  EXPECT_EQ(Gradflow(dir, "merge " + grid + " l1.csv -o m3.csv"), 2);  // shard 2 missing
+  EXPECT_NE(ReadText(dir + "/err.txt").find("missing"), std::string::npos);
+  EXPECT_NE(Shell("test -e '" + dir + "/m3.csv'"), 0);  // nothing half-written
+}
+
+TEST(SweepCli, ConfigFileGivesTheSameGridAndTheCommandLineWins) {
+  const std::string dir = ScratchDir();
+  WriteText(dir + "/grid.toml",
+            "activation = [\"tanh\", \"relu\"]\ndepth = \"2,4\"\nwidth = 6\nbatch = 5\n"
+            "seeds = \"0..2\"\nsummary-out = \"s.csv\"\n");
+  ASSERT_EQ(Gradflow(dir, "sweep --config grid.toml -q -o c.csv"), 0) << ReadText(dir + "/err.txt");
+  ASSERT_EQ(Gradflow(dir, std::string("sweep ") + kGridArgs + " -o a.csv --summary-out as.csv"), 0);
+  EXPECT_EQ(ReadText(dir + "/c.csv"), ReadText(dir + "/a.csv"));
+  EXPECT_EQ(ReadText(dir + "/s.csv"), ReadText(dir + "/as.csv"));
+  ASSERT_EQ(Gradflow(dir, "sweep --config grid.toml --depth 3 --dry-run"), 0);
+  EXPECT_EQ(ReadText(dir + "/out.txt").find(",4,6,"), std::string::npos);
+  WriteText(dir + "/bad.toml", "depht = 3\n");
+  EXPECT_EQ(Gradflow(dir, "sweep --config bad.toml"), 2);
+  EXPECT_NE(ReadText(dir + "/err.txt").find("did you mean 'depth'"), std::string::npos);
+}
+
+TEST(SweepCli, BadOptionsExitTwoBeforeAnyWork) {
+  const std::string dir = ScratchDir();
+  EXPECT_EQ(Gradflow(dir, "sweep --activation relu,sigmoidd -o x.csv"), 2);
+  EXPECT_NE(ReadText(dir + "/err.txt").find("did you mean 'sigmoid'"), std::string::npos);
+  EXPECT_EQ(Gradflow(dir, "sweep --depth 3 --shard 0/4 -o x.csv"), 2);
+  EXPECT_EQ(Gradflow(dir, "sweep --depth 3 --jobs -1 -o x.csv"), 2);
+  EXPECT_EQ(Gradflow(dir, "sweep --depth 3 -o nofolder/x.csv"), 2);
+  EXPECT_NE(Shell("test -e '" + dir + "/x.csv'"), 0);
+}
+
+// The README's GNU parallel recipe, end to end. Needs Debian's `parallel`:
+// this test fails (not skips) without it.
+TEST(SweepCli, GnuParallelRecipeMergesToTheUnshardedSweep) {
+  ASSERT_EQ(Shell("command -v parallel >/dev/null"), 0)
+      << "GNU parallel is missing: apt-get install parallel";
+  const std::string dir = ScratchDir();
+  const std::string g = "'" GRADFLOW_BINARY "'";
+  const std::string grid = kGridArgs;
+  ASSERT_EQ(Gradflow(dir, "sweep " + grid + " -o all.csv --summary-out all_s.csv"), 0);
+  const std::string recipe =
+      "cd '" + dir + "' && N=3 && seq 1 $N | parallel --will-cite --halt now,fail=1 " + g +
+      " sweep " + grid +
+      " --jobs 1 --shard {}/$N -o layers.{}.csv --summary-out summary.{}.csv && " + g + " merge " +
+      grid + " layers.*.csv summary.*.csv -o merged.csv --summary-out merged_s.csv";
+  ASSERT_EQ(Shell(recipe), 0) << recipe;
+  EXPECT_EQ(ReadText(dir + "/merged.csv"), ReadText(dir + "/all.csv"));
+  EXPECT_EQ(ReadText(dir + "/merged_s.csv"), ReadText(dir + "/all_s.csv"));
+}
+
+}  // namespace
+}  // namespace gradflow
