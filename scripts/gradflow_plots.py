@@ -15,6 +15,7 @@ import argparse
 import math
 import os
 import sys
+import textwrap
 
 import matplotlib
 
@@ -38,6 +39,15 @@ ACTIVATION_COLOURS = {
     "selu": "#7f7f7f", "gelu": "#bcbd22", "silu": "#aec7e8", "identity": "#000000",
 }
 INIT_STYLES = ["-", "--", ":", "-."]
+# ReLU and LeakyReLU (slope 0.01) give almost the same numbers, so their lines
+# would hide each other: each activation has its own marker, LeakyReLU is drawn
+# as a wide pale band, and activations earlier in the table are drawn on top
+# (ReLU over LeakyReLU).
+ACTIVATION_MARKERS = {
+    "sigmoid": "o", "tanh": "s", "relu": "^", "leaky_relu": "v", "maxout": "D", "elu": "P",
+    "softplus": "X", "softsign": "*", "selu": "h", "gelu": "<", "silu": ">", "identity": ".",
+}
+WIDE_BAND_ACTIVATIONS = {"leaky_relu": {"linewidth": 4.0, "alpha": 0.45}}
 
 
 class UsageError(Exception):
@@ -127,6 +137,12 @@ def panels(fig, nrows, ncols, legend_width=0.0, **kwargs):
     return axes, legend_ax
 
 
+def wrap_to_width(fig, text, fontsize):
+    """text wrapped so each line fits the figure's width at fontsize points."""
+    chars = max(20, int(fig.get_figwidth() * 72 / (0.55 * fontsize)))
+    return "\n".join(textwrap.wrap(text, chars))
+
+
 def legend_in(legend_ax, handles, labels, **kwargs):
     """The legend in the legend column, left-aligned."""
     legend_ax.legend(handles, labels, loc="center left", borderaxespad=0, frameon=False, **kwargs)
@@ -204,11 +220,13 @@ def configurations(frame):
 
     The label names the activation and init (with their parameters) and any
     other configuration column that differs between configurations; the style
-    is a dict of matplotlib line properties (colour by activation, dash by init).
+    is a dict of matplotlib line properties (colour, marker and draw order by
+    activation, dash by init; see ACTIVATION_MARKERS).
     """
     keys = config_key_columns(frame)
     if not keys:
-        return [("all rows", {"color": "#1f77b4", "linestyle": "-"}, frame)]
+        return [("all rows", {"color": "#1f77b4", "linestyle": "-", "marker": "o",
+                              "linewidth": 1.6}, frame)]
     frame = frame.copy()
     frame[keys] = frame[keys].fillna("")
     groups = list(frame.groupby(keys, sort=False, dropna=False))
@@ -235,7 +253,12 @@ def configurations(frame):
                 parts.append(f"{k}={_clean(values[k])}")
         colour = ACTIVATION_COLOURS.get(values.get("activation"), f"C{index % 10}")
         dash = INIT_STYLES[inits.index(values["init"]) % len(INIT_STYLES)] if inits else "-"
-        out.append((" / ".join(parts), {"color": colour, "linestyle": dash}, rows))
+        activation = values.get("activation")
+        rank = order.index(activation) if activation in order else len(order)
+        style = {"color": colour, "linestyle": dash, "marker": ACTIVATION_MARKERS.get(activation, "o"),
+                 "linewidth": 1.6, "zorder": 3 + (len(order) - rank) / 100}
+        style.update(WIDE_BAND_ACTIVATIONS.get(activation, {}))
+        out.append((" / ".join(parts), style, rows))
     return out
 
 

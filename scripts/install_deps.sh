@@ -25,6 +25,19 @@ if [ "$(id -u)" != 0 ]; then
   command -v sudo >/dev/null || { echo "install_deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
   sudo=sudo
 fi
-echo "install_deps: installing ${missing[*]}" >&2
+echo "install_deps: installing ${#missing[@]} Debian packages (a few minutes on a fresh machine): ${missing[*]}" >&2
+echo "install_deps: apt-get update" >&2
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# apt's own progress, one line per package unpacked and set up, so a long
+# install is never silent.
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends \
+  -o Dpkg::Use-Pty=0 "${missing[@]}" |
+  grep --line-buffered -E '^(Unpacking|Setting up) ' | sed -u 's/^/install_deps: /' >&2 || true
+# The pipeline hides apt's exit status: check that everything is there now.
+for package in "${missing[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || {
+    echo "install_deps: failed to install $package (run: apt-get install $package)" >&2
+    exit 1
+  }
+done
+echo "install_deps: done" >&2

@@ -28,6 +28,9 @@ def parse_args(argv):
     parser = gp.new_parser(__doc__)
     parser.add_argument("--html", required=True, help="output HTML file")
     parser.add_argument("--figures", nargs="*", default=[], help="PNG or SVG figures to embed")
+    parser.add_argument("--caption", action="append", default=[], metavar="NAME=TEXT",
+                        help="caption of the figure whose file name is NAME (repeatable); "
+                             "a figure without one is captioned with its file name")
     parser.add_argument("--summary", nargs="*", default=[],
                         help="summary CSV(s) of gradflow run --summary-out (or sweep)")
     parser.add_argument("--commands", default=None,
@@ -36,7 +39,18 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def figure_html(path):
+def parse_captions(items):
+    """{file name: caption} from NAME=TEXT items."""
+    captions = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name or not text:
+            raise gp.UsageError(f"--caption: expected NAME=TEXT, got '{item}'")
+        captions[name] = text
+    return captions
+
+
+def figure_html(path, caption=None):
     if not os.path.isfile(path):
         raise gp.UsageError(f"--figures: {path}: no such file")
     ext = os.path.splitext(path)[1].lower()
@@ -46,8 +60,9 @@ def figure_html(path):
     with open(path, "rb") as f:
         data = base64.b64encode(f.read()).decode("ascii")
     name = html.escape(os.path.basename(path))
+    text = f"<b>{name}</b>: {html.escape(caption)}" if caption else name
     return (f'<figure><img alt="{name}" src="data:{mime};base64,{data}">'
-            f"<figcaption>{name}</figcaption></figure>")
+            f"<figcaption>{text}</figcaption></figure>")
 
 
 def summary_html(paths):
@@ -76,12 +91,16 @@ def main(argv=None):
     if args.summary:
         parts += ["<h2>Summary</h2>", summary_html(args.summary)]
     if args.figures:
-        parts += ["<h2>Figures</h2>"] + [figure_html(p) for p in args.figures]
+        captions = parse_captions(args.caption)
+        parts += ["<h2>Figures</h2>"] + [figure_html(p, captions.get(os.path.basename(p)))
+                                         for p in args.figures]
     if args.commands:
         if not os.path.isfile(args.commands):
             raise gp.UsageError(f"--commands: {args.commands}: no such file")
         with open(args.commands) as f:
-            parts += ["<h2>Commands</h2>", f"<pre>{html.escape(f.read())}</pre>"]
+            parts += ["<h2>Commands</h2>",
+                      "<p>Paste them into a shell at the repository root to remake the "
+                      "per-run files:</p>", f"<pre>{html.escape(f.read())}</pre>"]
     style = ("body{font-family:sans-serif;max-width:1500px;margin:2em auto;padding:0 1em}"
              "img{max-width:100%;border:1px solid #ddd}figure{margin:1.5em 0}"
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;"

@@ -117,8 +117,7 @@ def main(argv=None):
                 label = f"{label}   ({gp.format_power(ratio)})" if ratio is not None else label
             else:
                 label = None
-            ax.plot(layers, centre, marker="o", markersize=2.5, linewidth=1.6, label=label,
-                    **style)
+            ax.plot(layers, centre, markersize=3.5, label=label, **style)
             if seeds > 1:
                 ax.fill_between(layers, low, high, color=style["color"], alpha=0.15, linewidth=0)
         ax.set_yscale("log")

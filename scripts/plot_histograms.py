@@ -121,11 +121,26 @@ def main(argv=None):
                   "per panel)", fontsize=8)
     when = f"step {step}" if step is not None and step != 0 else "at initialisation"
     seed_text = f", seed {seed}" if seed is not None else ""
-    fig.suptitle(args.title or f"Histograms of {args.quantity} per layer {when} "
-                 f"({gp.describe(frame).rsplit(', ', 1)[0]}{seed_text}); "
-                 f"layers from the input (left) to the output (right)", fontsize=10)
+    title = args.title or (f"Histograms of {args.quantity} per layer {when} "
+                           f"({gp.describe(frame).rsplit(', ', 1)[0]}{seed_text}); "
+                           f"layers from the input (left) to the output (right)")
+    fig.suptitle(gp.wrap_to_width(fig, title, 10), fontsize=10)
+    for ax in axes.flat:
+        note_if_squeezed(ax)
     gp.save(fig, args)
     return 0
+
+
+def note_if_squeezed(ax):
+    """A panel whose values span under 3% of its (shared) x axis looks empty:
+    say where its values are."""
+    span = getattr(ax, "gradflow_span", None)
+    if span is None:
+        return
+    left, right = ax.get_xlim()
+    if right > left and (span[1] - span[0]) < 0.03 * (right - left):
+        ax.text(0.97, 0.55, f"all values in\n[{span[0]:.3g}, {span[1]:.3g}]", transform=ax.transAxes,
+                ha="right", va="top", fontsize=6.5, color="0.2")
 
 
 def draw_panel(ax, rows, colour, log_abs):
@@ -149,7 +164,11 @@ def draw_panel(ax, rows, colour, log_abs):
         ranked = np.sort(fractions)
         if len(ranked) > 1 and ranked[-1] > 4 * ranked[-2] > 0:
             ax.set_ylim(0, 2 * ranked[-2])
-            notes.append(f"peak {100 * ranked[-1]:.0f}% (clipped)")
+            top = int(np.argmax(fractions))
+            at_zero = edges[top] <= 0 <= edges[top + 1]
+            notes.append(f"{100 * ranked[-1]:.0f}% " + ("at 0" if at_zero else "in one bin") +
+                         " (bar clipped)")
+        ax.gradflow_span = (edges[0], edges[-1])  # for note_if_squeezed
     for name, mask in (("zero" if log_abs else "-inf", (lo == -np.inf) & (hi == -np.inf)),
                        ("+inf", (lo == np.inf) & (hi == np.inf)),
                        ("NaN", np.isnan(lo))):

@@ -54,8 +54,8 @@ def main(argv=None):
     for ax, metric in zip(axes, metrics):
         for label, style, rows in configs:
             layers, centre, low, high = gp.across_seeds(rows, "layer", metric, geometric=False)
-            ax.plot(layers, centre, marker="o", markersize=2.5, linewidth=1.6,
-                    label=label if ax is axes[0] else None, **style)
+            ax.plot(layers, centre, markersize=3.5, label=label if ax is axes[0] else None,
+                    **style)
             if seeds > 1:
                 ax.fill_between(layers, low, high, color=style["color"], alpha=0.15, linewidth=0)
         ax.set_ylim(-0.03, 1.03)

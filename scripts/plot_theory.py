@@ -73,13 +73,14 @@ def main(argv=None):
     for ax, (measured, predicted, log, ylabel, title) in zip(axes, PANELS):
         for label, style, rows in configs:
             layers, centre, low, high = gp.across_seeds(rows, "layer", measured, geometric=log)
-            ax.plot(layers, centre, marker="o", markersize=3.5, linestyle="none",
-                    color=style["color"],
+            ax.plot(layers, centre, marker=style["marker"], markersize=4, linestyle="none",
+                    color=style["color"], zorder=style["zorder"],
                     label=f"{label} measured" if ax is axes[0] else None)
             if seeds > 1:
                 ax.fill_between(layers, low, high, color=style["color"], alpha=0.12, linewidth=0)
             p_layers, p_centre, _, _ = gp.across_seeds(rows, "layer", predicted, geometric=False)
-            ax.plot(p_layers, p_centre, linewidth=1.4, color=style["color"],
+            ax.plot(p_layers, p_centre, linewidth=style["linewidth"], color=style["color"],
+                    alpha=style.get("alpha", 1.0),
                     linestyle=style["linestyle"],
                     label=f"{label} predicted" if ax is axes[0] else None)
         if log:

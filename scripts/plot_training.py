@@ -124,8 +124,11 @@ def main(argv=None):
         ax.set_title("relative weight change per layer\n(dark = layer 1, yellow = last)",
                      fontsize=9)
         ax.grid(True, alpha=0.3)
-        # 3. Loss curves.
+        # 3. Loss curves, on one y scale for every configuration: a 5% drop must
+        # not look as steep as a 56% one.
         ax = axes[2, c]
+        if c > 0:
+            ax.sharey(axes[2, 0])
         curve = curve_rows(curves, rows)
         if curve is None or curve.empty:
             ax.text(0.5, 0.5, "no curve CSV (--curves)", transform=ax.transAxes, ha="center")

@@ -13,7 +13,7 @@ namespace {
 
 const std::vector<std::string> kMetrics = {"vanishing_ratio", "grad_w_vanishing_ratio",
                                            "decay_per_layer", "mean_saturation", "nonfinite"};
-const std::vector<std::string> kVerdicts = {"healthy", "vanishing", "exploding", "nonfinite"};
+const std::vector<std::string> kVerdicts = {"healthy", "at_risk", "vanishing", "exploding", "nonfinite"};
 const std::vector<std::string> kOps = {"<=", ">=", "!=", "<", ">", "="};  // longest first
 
 std::string Trim(const std::string& text) {

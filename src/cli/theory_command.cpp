@@ -110,14 +110,18 @@ std::string PhaseSentence(const PhaseInfo& p) {
   if (p.phase == "critical") {
     return fmt::format("critical: chi_1 = {:.6g}, no exponential trend in the gradients", p.chi1);
   }
+  // xi = -1/ln chi_1 is the e-folding depth of ||delta||^2 (each layer multiplies it by
+  // chi_1), so the norm ||delta|| itself changes by e every 2 xi layers.
   if (p.phase == "ordered") {
     return fmt::format(
-        "ordered: chi_1 = {:.6g} < 1, gradients shrink by e every {:.4g} layers toward the input",
-        p.chi1, p.xi);
+        "ordered: chi_1 = {:.6g} < 1, gradient norms shrink by e every {:.4g} layers toward the "
+        "input (||delta||^2 every xi = {:.4g})",
+        p.chi1, 2 * p.xi, p.xi);
   }
   return fmt::format(
-      "chaotic: chi_1 = {:.6g} > 1, gradients grow by e every {:.4g} layers toward the input",
-      p.chi1, -p.xi);
+      "chaotic: chi_1 = {:.6g} > 1, gradient norms grow by e every {:.4g} layers toward the "
+      "input (||delta||^2 every |xi| = {:.4g})",
+      p.chi1, -2 * p.xi, -p.xi);
 }
 
 std::string FixedPointSentence(const PhaseInfo& p) {

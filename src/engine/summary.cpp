@@ -25,6 +25,9 @@ RunSummary Summarise(const RunConfig& config, const std::vector<LayerMetrics>& l
     s.verdict = "vanishing";
   } else if (s.vanishing_ratio > config.exploding_threshold) {
     s.verdict = "exploding";
+  } else if (s.vanishing_ratio < kAtRiskFactor * config.vanishing_threshold ||
+             s.vanishing_ratio > config.exploding_threshold / kAtRiskFactor) {
+    s.verdict = "at_risk";
   } else {
     s.verdict = "healthy";
   }

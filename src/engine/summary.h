@@ -6,6 +6,10 @@
 //   verdict: nonfinite   if any NaN/Inf appeared in z, a or δ
 //            vanishing   if vanishing_ratio < vanishing_threshold (or 0/0: no gradient at all)
 //            exploding   if vanishing_ratio > exploding_threshold
+//            at_risk     if within kAtRiskFactor of a threshold: vanishing_threshold <=
+//                        ratio < kAtRiskFactor·vanishing_threshold, or
+//                        exploding_threshold/kAtRiskFactor < ratio <= exploding_threshold
+//                        (ReLU/Xavier at depth 20: layer 1 gets ~700x less gradient)
 //            healthy     otherwise
 #pragma once
 
@@ -19,6 +23,9 @@
 
 namespace gradflow {
 
+// A ratio within this factor of a verdict threshold is `at_risk`, not `healthy`.
+constexpr double kAtRiskFactor = 10.0;
+
 struct RunSummary {
   double loss = 0;                    // loss value at this step
   double vanishing_ratio = 0;         // delta_norm[1] / delta_norm[L]
@@ -26,7 +33,7 @@ struct RunSummary {
   double decay_per_layer = 0;         // vanishing_ratio^(1/(L-1)); 1 when L = 1
   double mean_saturation = 0;         // mean saturation_frac over hidden layers
   int64_t nonfinite = 0;              // total NaN/Inf over all layers
-  std::string verdict;                // vanishing | exploding | healthy | nonfinite
+  std::string verdict;                // vanishing | exploding | at_risk | healthy | nonfinite
   // Mean-field predictions (theory.h), filled by AddTheoryPredictions.
   std::optional<double> pred_vanishing_ratio;  // predicted ‖δ^1‖/‖δ^L‖, probe loss only
   std::optional<double> pred_decay_per_layer;  // its (L-1)-th root, probe loss only

@@ -118,7 +118,7 @@ const std::vector<Column<RunSummary>> kSummaryColumns = {
      [](const RunSummary& s) { return Int(s.nonfinite); }},
     {"verdict",
      "nonfinite | vanishing (ratio < --vanishing-threshold) | exploding (ratio > "
-     "--exploding-threshold) | healthy",
+     "--exploding-threshold) | at_risk (ratio within a factor 10 of either threshold) | healthy",
      [](const RunSummary& s) { return s.verdict; }},
     {"pred_vanishing_ratio",
      "predicted vanishing_ratio (mean-field; --loss probe at initialisation, else empty)",

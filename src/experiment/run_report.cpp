@@ -47,8 +47,10 @@ std::string FormatRunReport(const RunResult& r) {
       "mean saturation {:.3f}, nonfinite {}\n",
       c.depth, unsigned_nan(s.vanishing_ratio), unsigned_nan(s.grad_w_vanishing_ratio),
       unsigned_nan(s.decay_per_layer), unsigned_nan(s.mean_saturation), s.nonfinite);
-  text += fmt::format("verdict: {} (vanishing below {:g}, exploding above {:g})\n", s.verdict,
-                      c.vanishing_threshold, c.exploding_threshold);
+  text += fmt::format(
+      "verdict: {} (vanishing below {:g}, exploding above {:g}, at_risk within a factor {:g} of "
+      "either)\n",
+      s.verdict, c.vanishing_threshold, c.exploding_threshold, kAtRiskFactor);
   return text;
 }
 

@@ -46,10 +46,23 @@ TEST(Summary, HeadIsNotPartOfTheRatio) {
 TEST(Summary, VerdictThresholdsAreSettable) {
   RunConfig c = Depth(2);
   EXPECT_EQ(Summarise(c, Layers({2e3, 1}), 0).verdict, "exploding");
-  EXPECT_EQ(Summarise(c, Layers({9e2, 1}), 0).verdict, "healthy");
-  EXPECT_EQ(Summarise(c, Layers({1.1e-3, 1}), 0).verdict, "healthy");
+  EXPECT_EQ(Summarise(c, Layers({9e2, 1}), 0).verdict, "at_risk");
+  EXPECT_EQ(Summarise(c, Layers({1.1e-3, 1}), 0).verdict, "at_risk");
   c.vanishing_threshold = 0.01;
   EXPECT_EQ(Summarise(c, Layers({1.1e-3, 1}), 0).verdict, "vanishing");
+  EXPECT_EQ(Summarise(c, Layers({0.05, 1}), 0).verdict, "at_risk");
+  EXPECT_EQ(Summarise(c, Layers({0.1, 1}), 0).verdict, "healthy");
+}
+
+TEST(Summary, AtRiskIsWithinAFactorTenOfEitherThreshold) {
+  const RunConfig c = Depth(2);  // thresholds 1e-3 and 1e3
+  EXPECT_EQ(Summarise(c, Layers({1e-3, 1}), 0).verdict, "at_risk");    // on the threshold
+  EXPECT_EQ(Summarise(c, Layers({9.99e-3, 1}), 0).verdict, "at_risk");
+  EXPECT_EQ(Summarise(c, Layers({1e-2, 1}), 0).verdict, "healthy");
+  EXPECT_EQ(Summarise(c, Layers({1e2, 1}), 0).verdict, "healthy");
+  EXPECT_EQ(Summarise(c, Layers({1.01e2, 1}), 0).verdict, "at_risk");
+  EXPECT_EQ(Summarise(c, Layers({1e3, 1}), 0).verdict, "at_risk");     // on the threshold
+  EXPECT_EQ(Summarise(c, Layers({1.01e3, 1}), 0).verdict, "exploding");
 }
 
 TEST(Summary, UnderflowedGradientIsVanishingAndNonFiniteIsReported) {

@@ -247,6 +247,15 @@ TEST(TheoryCli, PerLayerTableAndCsv) {
   EXPECT_NE(text.find(",chaotic,"), std::string::npos);
 }
 
+TEST(TheoryCli, PhaseSentenceGivesTheDepthScaleOfTheNormNotOfItsSquare) {
+  // ReLU/Xavier: chi_1 = 1/2, xi = -1/ln(1/2) = 1.4427 layers for ||delta||^2, so the norm
+  // changes by e every 2 xi = 2.885 layers (measured per-layer factor sqrt(1/2) = 0.707).
+  const Outcome o = Gradflow("theory --activation relu --init xavier_uniform --depth 5");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("shrink by e every 2.885 layers"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("every xi = 1.443"), std::string::npos) << o.out;
+}
+
 TEST(TheoryCli, PhaseTableForAllActivationsAndInits) {
   const std::string csv = ::testing::TempDir() + "theory_phase.csv";
   const Outcome o = Gradflow("theory --activation all --init all -o " + csv);
