@@ -112,11 +112,12 @@ std::string PhaseSentence(const PhaseInfo& p) {
   }
   if (p.phase == "ordered") {
     return fmt::format(
-        "ordered: chi_1 = {:.6g} < 1, gradients shrink by e every {:.4g} layers toward the input",
+        "ordered: chi_1 = {:.6g} < 1, ||delta||^2 shrinks by e every {:.4g} layers toward the "
+        "input",
         p.chi1, p.xi);
   }
   return fmt::format(
-      "chaotic: chi_1 = {:.6g} > 1, gradients grow by e every {:.4g} layers toward the input",
+      "chaotic: chi_1 = {:.6g} > 1, ||delta||^2 grows by e every {:.4g} layers toward the input",
       p.chi1, -p.xi);
 }
 
