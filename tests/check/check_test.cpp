@@ -170,6 +170,51 @@ TEST(Check, LayerCsvVerdictsAreRecomputedAndUnmatchedRulesFail) {
   EXPECT_THROW(RunCheck(table, nullptr, CheckOptions{}), UsageError);  // nothing to check
 }
 
+TEST(Check, DefaultMetricsAndScales) {
+  EXPECT_EQ(DefaultMetrics(true),
+            (std::vector<std::string>{"delta_norm", "grad_w_norm", "saturation_frac"}));
+  EXPECT_EQ(
+      DefaultMetrics(false),
+      (std::vector<std::string>{"vanishing_ratio", "grad_w_vanishing_ratio", "mean_saturation"}));
+  for (const char* log_scale : {"delta_norm", "grad_w_norm", "vanishing_ratio", "preact_q",
+                                "grad_to_weight", "decay_per_layer", "act_std"}) {
+    EXPECT_TRUE(IsLogScaleMetric(log_scale)) << log_scale;
+  }
+  for (const char* absolute :
+       {"saturation_frac", "saturated_unit_frac", "dead_frac", "mean_saturation", "preact_mean",
+        "act_mean", "nonfinite", "fan_in", "fan_out"}) {
+    EXPECT_FALSE(IsLogScaleMetric(absolute)) << absolute;
+  }
+}
+
+TEST(Check, ChangesAreFormattedAndRankedBySeverity) {
+  Deviation d;
+  d.change = 2;
+  d.tolerance = 0.05;
+  EXPECT_EQ(FormatChange(d), "+2.000 log10 (x100)");
+  EXPECT_DOUBLE_EQ(d.Severity(), 40);
+  d.change = -0.30103;
+  EXPECT_EQ(FormatChange(d), "-0.301 log10 (x0.5)");
+  d.change = INFINITY;
+  EXPECT_EQ(FormatChange(d), "from zero");
+  d.change = -INFINITY;
+  EXPECT_EQ(FormatChange(d), "to zero");
+  d.change = NAN;
+  d.baseline = 1;
+  d.current = -1;
+  EXPECT_EQ(FormatChange(d), "sign changed");
+  EXPECT_EQ(d.Severity(), INFINITY);
+  d.current = NAN;
+  EXPECT_EQ(FormatChange(d), "not comparable");
+  d.log_scale = false;
+  d.change = 0.0123;
+  d.tolerance = 0.01;
+  EXPECT_EQ(FormatChange(d), "+0.0123");
+  EXPECT_DOUBLE_EQ(d.Severity(), 1.23);
+  d.change = 0;
+  EXPECT_EQ(d.Severity(), 0);
+}
+
 // The CLI end to end: exit codes 0/1/2, and JUnit parsed back by an XML parser.
 TEST(CheckCli, ExitCodesJUnitAndMarkdown) {
   const std::string dir = ScratchDir();
