@@ -48,8 +48,8 @@ void ExpectUsageError(Call call, const std::vector<std::string>& parts) {
 
 RunConfig Small(const std::string& activation, const std::string& loss) {
   RunConfig c;
-  c.activation = activation;
-  c.loss = loss;
+  c.activation = ParseActivation(activation);
+  c.loss = ParseLoss(loss);
   c.depth = 3;
   c.width = 4;
   c.input_dim = 3;
@@ -102,14 +102,14 @@ TEST(ModelIo, GoldenF64FromAnIndependentWriter) {
   const SafetensorsFile file = ReadSafetensors(Golden("golden_f64.safetensors"));
   RunConfig cli;
   const RunConfig c = ResolveLoadedConfig(file, cli, {});
-  EXPECT_EQ(c.activation, "relu");
+  EXPECT_EQ(c.activation, ActivationKind::kRelu);
   EXPECT_EQ(c.depth, 2);
   EXPECT_EQ(c.width, 3);
   EXPECT_EQ(c.input_dim, 2);
   EXPECT_EQ(c.batch, 2);
   EXPECT_EQ(c.dtype, DType::kFloat64);  // from the weights' dtype: no dtype in the metadata
-  EXPECT_EQ(c.init, "file");
-  EXPECT_EQ(c.input, "file");
+  EXPECT_EQ(c.init, InitKind::kFromFile);
+  EXPECT_EQ(c.input, InputKind::kFromFile);
   const Model<double> m = ModelFromSafetensors<double>(file, c);
   // make_golden.py wrote layers.1.weight row-major [[1, -2], [3, 4], [-5, 6]].
   MatD w1(3, 2);
@@ -145,8 +145,8 @@ TEST(ModelIo, GoldenF64FromAnIndependentWriter) {
 TEST(ModelIo, GoldenMixedDtypesF16BF16I32) {
   const SafetensorsFile file = ReadSafetensors(Golden("golden_mixed.safetensors"));
   const RunConfig c = ResolveLoadedConfig(file, RunConfig(), {});
-  EXPECT_EQ(c.activation, "tanh");
-  EXPECT_EQ(c.loss, "cross_entropy");
+  EXPECT_EQ(c.activation, ActivationKind::kTanh);
+  EXPECT_EQ(c.loss, LossKind::kCrossEntropy);
   EXPECT_EQ(c.depth, 1);
   EXPECT_EQ(c.width, 2);
   EXPECT_EQ(c.classes, 3);
@@ -259,11 +259,11 @@ TEST_F(Refusals, CommandLineContradictingTheFile) {
 
 TEST_F(Refusals, LossThatChangesTheHead) {
   RunConfig cli;
-  cli.loss = "probe";
+  cli.loss = LossKind::kProbe;
   ExpectUsageError(
       [&] { Resolve({"--loss"}, cli); },
       {"--loss probe has no linear head", "is a linear head", "use --loss mse or cross_entropy"});
-  cli.loss = "cross_entropy";  // another head loss is fine: labels drawn from the seed
+  cli.loss = LossKind::kCrossEntropy;  // another head loss is fine: labels drawn from the seed
   const RunConfig c = Resolve({"--loss"}, cli);
   EXPECT_EQ(c.classes, 2);
   EXPECT_EQ(ModelFromSafetensors<double>(file_, c).targets.labels.size(), 5u);
@@ -320,7 +320,7 @@ TEST_F(Refusals, MaxoutRowsMustDivide) {
   file_ = ModelToSafetensors(GenerateModel<double>(config_));
   file_.source = "m.safetensors";
   RunConfig cli;
-  cli.activation = "maxout";
+  cli.activation = ActivationKind::kMaxout;
   cli.activation_params.maxout_pieces = 3;
   ExpectUsageError([&] { Resolve({"--maxout-pieces"}, cli); },
                    {"tensor 'layers.1.weight' has 8 rows, not a multiple of the 3 maxout pieces"});

@@ -25,7 +25,7 @@ TEST(Columns, HeaderAndRowsHaveTheSameFieldCount) {
   c.depth = 2;
   c.width = 3;
   c.batch = 2;
-  c.activation = "leaky_relu";
+  c.activation = ActivationKind::kLeakyRelu;
   const RunResult r = RunExperiment(c);
   auto fields = [](const std::string& line) { return std::count(line.begin(), line.end(), ','); };
   const std::string rows = LayerCsvRows(r);

@@ -67,7 +67,7 @@ TEST(SweepGrid, OrderIsTableOrderWithSeedInnermostWhateverTheArgumentOrder) {
       {"tanh", 3, 0}, {"tanh", 3, 1}, {"tanh", 2, 0}, {"tanh", 2, 1},
       {"relu", 3, 0}, {"relu", 3, 1}, {"relu", 2, 0}, {"relu", 2, 1}};
   for (size_t i = 0; i < expected.size(); ++i) {
-    EXPECT_EQ(a.runs[i].activation, std::get<0>(expected[i]));
+    EXPECT_EQ(ActivationName(a.runs[i].activation), std::get<0>(expected[i]));
     EXPECT_EQ(a.runs[i].depth, std::get<1>(expected[i]));
     EXPECT_EQ(a.runs[i].seed, std::get<2>(expected[i]));
     EXPECT_EQ(a.runs[i].threads, 1);
@@ -79,7 +79,7 @@ TEST(SweepGrid, ParametersThatDoNotApplyAreNotCrossed) {
   const SweepGrid grid =
       ExpandGrid({{"activation", "relu,leaky_relu"}, {"leaky-slope", "0.01,0.2"}});
   ASSERT_EQ(grid.runs.size(), 3u);
-  EXPECT_EQ(grid.runs[1].activation, "leaky_relu");
+  EXPECT_EQ(grid.runs[1].activation, ActivationKind::kLeakyRelu);
   EXPECT_EQ(grid.runs[2].activation_params.leaky_slope, 0.2);
   const std::set<std::string> unique(grid.keys.begin(), grid.keys.end());
   EXPECT_EQ(unique.size(), grid.keys.size());

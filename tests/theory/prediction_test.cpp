@@ -36,13 +36,13 @@ class TheoryAgreement : public ::testing::TestWithParam<AgreementCase> {};
 
 TEST_P(TheoryAgreement, MeanLayerRatioWithinThreePercentOfSqrtChi) {
   RunConfig config;
-  config.activation = GetParam().activation;
-  config.init = GetParam().init;
+  config.activation = ParseActivation(GetParam().activation);
+  config.init = ParseInit(GetParam().init);
   config.width = 512;
   config.batch = 256;
   config.depth = 20;
   config.dtype = DType::kFloat64;
-  config.loss = "probe";
+  config.loss = LossKind::kProbe;
   config.threads = 1;  // ctest runs tests side by side; results do not depend on it
   const NetworkTheory theory = PredictNetwork(config);
   const MeanField mean_field(MakeActivation(config), config.saturation_threshold);
@@ -96,12 +96,12 @@ INSTANTIATE_TEST_SUITE_P(
 
 RunConfig Small(const std::string& loss) {
   RunConfig c;
-  c.activation = "tanh";
-  c.init = "he_normal";
+  c.activation = ActivationKind::kTanh;
+  c.init = InitKind::kHeNormal;
   c.width = 16;
   c.batch = 8;
   c.depth = 4;
-  c.loss = loss;
+  c.loss = ParseLoss(loss);
   c.threads = 1;
   return c;
 }
@@ -163,8 +163,8 @@ TEST(TheoryPredictionColumns, MeasureNetworkAloneLeavesThemEmpty) {
 
 RunResult HandMade(const std::vector<double>& delta_norms) {
   RunResult r;
-  r.config.activation = "relu";
-  r.config.init = "he_normal";  // χ = 1 per layer, q = 2 throughout
+  r.config.activation = ActivationKind::kRelu;
+  r.config.init = InitKind::kHeNormal;  // χ = 1 per layer, q = 2 throughout
   r.config.depth = static_cast<int>(delta_norms.size());
   for (size_t i = 0; i < delta_norms.size(); ++i) {
     LayerMetrics m;
@@ -202,7 +202,7 @@ TEST(TheoryCompare, SkipsUnderflowedLayersAndExplainsOtherLosses) {
   EXPECT_EQ(c.compared, 1);
   EXPECT_EQ(c.worst_layer, 3);
   RunResult mse = HandMade({1, 1, 1});
-  mse.config.loss = "mse";
+  mse.config.loss = LossKind::kMse;
   const TheoryComparison m = CompareWithTheory(mse);
   EXPECT_FALSE(m.has_delta);
   EXPECT_NE(FormatComparison(m).find("--loss mse"), std::string::npos);
