@@ -211,6 +211,38 @@ TEST(ModelIo, InMemoryRoundTripEveryLossBothDtypes) {
   }
 }
 
+// Every parameter the activation and init tables declare is in the metadata
+// under its key, and comes back from it (unless given on the command line).
+TEST(ModelIo, MetadataHoldsEveryTableParameter) {
+  RunConfig c = Small("elu", "probe");
+  c.activation_params = {0.25, 0.5, 4};
+  c.init = InitKind::kNormal;
+  c.init_params = {0.125, 0.75};
+  const SafetensorsFile file = ModelToSafetensors(GenerateModel<double>(c));
+  for (const ActivationParameter* p : ActivationParameters()) {
+    ASSERT_EQ(file.metadata.count(p->key), 1u) << p->key;
+    EXPECT_EQ(file.metadata.at(p->key), p->MetadataText(c.activation_params));
+  }
+  for (const InitParameter* p : InitParameters()) {
+    ASSERT_EQ(file.metadata.count(p->key), 1u) << p->key;
+  }
+  EXPECT_EQ(file.metadata.at("init"), "normal");
+  EXPECT_EQ(file.metadata.at("loss"), "probe");
+  EXPECT_EQ(file.metadata.at("input"), "gaussian");
+  const RunConfig loaded = ResolveLoadedConfig(file, RunConfig(), {});
+  EXPECT_EQ(loaded.activation, ActivationKind::kElu);
+  EXPECT_EQ(loaded.init, InitKind::kNormal);
+  EXPECT_EQ(loaded.input, InputKind::kGaussian);
+  EXPECT_EQ(loaded.activation_params.leaky_slope, 0.25);
+  EXPECT_EQ(loaded.activation_params.elu_alpha, 0.5);
+  EXPECT_EQ(loaded.activation_params.maxout_pieces, 4);
+  EXPECT_EQ(loaded.init_params.init_std, 0.125);
+  EXPECT_EQ(loaded.init_params.init_scale, 0.75);
+  RunConfig cli;
+  cli.activation_params.elu_alpha = 2;
+  EXPECT_EQ(ResolveLoadedConfig(file, cli, {"--elu-alpha"}).activation_params.elu_alpha, 2);
+}
+
 // ------------------------------------------------------------ refusals
 
 // A saved small model, and ways to break it.
