@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "base/error.h"
 #include "engine/activation.h"
+#include "engine/init.h"
+#include "engine/inputs.h"
+#include "engine/loss.h"
 
 namespace gradflow {
 namespace {
@@ -83,6 +87,40 @@ TEST(SweepGrid, ParametersThatDoNotApplyAreNotCrossed) {
   EXPECT_EQ(grid.runs[2].activation_params.leaky_slope, 0.2);
   const std::set<std::string> unique(grid.keys.begin(), grid.keys.end());
   EXPECT_EQ(unique.size(), grid.keys.size());
+}
+
+// The grid options of the table parameters come from the table rows: each
+// follows its row's option (activation params after --activation, init params
+// after --init), sets its field, and refuses a non-number.
+TEST(SweepGrid, TableParametersAreGridOptions) {
+  const std::vector<SweepOption>& options = SweepOptions();
+  std::vector<std::string> names;
+  for (const SweepOption& option : options) names.push_back(option.name);
+  const auto at = [&](const std::string& name) {
+    return std::find(names.begin(), names.end(), name) - names.begin();
+  };
+  for (const ActivationParameter* p : ActivationParameters()) {
+    const SweepOption& option = FindSweepOption(p->Name());
+    EXPECT_EQ(std::string(option.help), p->help);
+    EXPECT_TRUE(option.is_axis);
+    EXPECT_GT(at(p->Name()), at("activation"));
+    EXPECT_LT(at(p->Name()), at("init"));
+    RunConfig c;
+    option.apply("3", &c);
+    EXPECT_EQ(p->Value(c.activation_params), 3) << p->option;
+    EXPECT_THROW(option.apply("x", &c), UsageError);
+  }
+  for (const InitParameter* p : InitParameters()) {
+    EXPECT_GT(at(p->Name()), at("init"));
+    EXPECT_LT(at(p->Name()), at("gain"));
+    RunConfig c;
+    FindSweepOption(p->Name()).apply("0.5", &c);
+    EXPECT_EQ(p->Value(c.init_params), 0.5) << p->option;
+  }
+  // "all" stands for every row of a table.
+  EXPECT_EQ(Values("init", "all"), InitNames());
+  EXPECT_EQ(Values("loss", "all"), LossNames());
+  EXPECT_EQ(Values("input", "all"), InputNames());
 }
 
 TEST(SweepGrid, DefaultsWithoutSettingsIsOneRun) {
