@@ -18,7 +18,7 @@ enum class InputKind { kGaussian, kUniform, kFromFile };
 struct InputSpec {
   InputKind kind;
   const char* name;
-  const char* description;  // the distribution, for people
+  const char* description;  // the distribution, for people (`gradflow list --json`)
 };
 
 // All rows, in the order they are listed to users (= InputKind order).

@@ -21,7 +21,7 @@ enum class LossKind { kProbe, kMse, kCrossEntropy };
 struct LossSpec {
   LossKind kind;
   const char* name;
-  const char* description;  // for --help, `gradflow list`
+  const char* description;  // for people (`gradflow list --json`)
   // The option that sizes its linear head layer ("--output-dim", "--classes"),
   // or nullptr when the loss reads the last hidden layer directly (probe).
   const char* head_option;
