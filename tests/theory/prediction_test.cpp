@@ -222,9 +222,14 @@ std::string Slurp(const std::string& path) {
   return s.str();
 }
 
+// A scratch file name of this test process: ctest runs the tests (and other
+// checkouts their tests) in parallel, so shared names would race.
+std::string Scratch(const std::string& name) {
+  return ::testing::TempDir() + "theory_cli_" + std::to_string(getpid()) + "_" + name;
+}
+
 Outcome Gradflow(const std::string& args) {
-  const std::string dir = ::testing::TempDir();
-  const std::string out = dir + "theory_cli_out.txt", err = dir + "theory_cli_err.txt";
+  const std::string out = Scratch("out.txt"), err = Scratch("err.txt");
   const std::string command = std::string(GRADFLOW_BINARY) + " " + args + " >" + out + " 2>" + err;
   const int status = std::system(command.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
@@ -235,7 +240,7 @@ int CountLines(const std::string& text) {
 }
 
 TEST(TheoryCli, PerLayerTableAndCsv) {
-  const std::string csv = ::testing::TempDir() + "theory_layers.csv";
+  const std::string csv = Scratch("theory_layers.csv");
   const Outcome o = Gradflow("theory --activation tanh --init he_normal --depth 6 -o " + csv);
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_NE(o.out.find("chaotic"), std::string::npos) << o.out;
@@ -248,7 +253,7 @@ TEST(TheoryCli, PerLayerTableAndCsv) {
 }
 
 TEST(TheoryCli, PhaseTableForAllActivationsAndInits) {
-  const std::string csv = ::testing::TempDir() + "theory_phase.csv";
+  const std::string csv = Scratch("theory_phase.csv");
   const Outcome o = Gradflow("theory --activation all --init all -o " + csv);
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const int rows = static_cast<int>(ActivationNames().size() * InitNames().size());
@@ -269,7 +274,7 @@ TEST(TheoryCli, CsvToStdoutMovesTheTableToStderr) {
 }
 
 TEST(TheoryCli, CommaSeparatedNamesGiveAPhaseTable) {
-  const std::string csv = ::testing::TempDir() + "theory_pairs.csv";
+  const std::string csv = Scratch("theory_pairs.csv");
   const Outcome o =
       Gradflow("theory --activation relu,tanh --init he_normal,xavier_uniform --depth 4 -o " + csv);
   ASSERT_EQ(o.exit_code, 0) << o.err;
@@ -299,7 +304,7 @@ TEST(TheoryCli, RunCompareLine) {
   const Outcome o = Gradflow(
       "run --activation tanh --init he_normal --width 64 --batch 32 --depth 6 --threads 1 -q "
       "--compare -o " +
-      ::testing::TempDir() + "theory_compare_run.csv");
+      Scratch("theory_compare_run.csv"));
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_NE(o.err.find("theory vs measured"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("largest"), std::string::npos) << o.err;
