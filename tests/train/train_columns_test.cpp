@@ -16,8 +16,8 @@ using testing_util::HandMadeTrainResult;
 // A small teacher-task training config.
 TrainConfig SmallTrain() {
   TrainConfig t;
-  t.run.activation = "relu";
-  t.run.init = "he_normal";
+  t.run.activation = ParseActivation("relu");
+  t.run.init = ParseInit("he_normal");
   t.run.depth = 3;
   t.run.width = 32;
   t.run.input_dim = 32;
