@@ -60,8 +60,8 @@ TEST(CheckRules, MetricsAndVerdictsAreTheDocumentedOnes) {
   EXPECT_EQ(RuleMetrics(),
             (std::vector<std::string>{"vanishing_ratio", "grad_w_vanishing_ratio",
                                       "decay_per_layer", "mean_saturation", "nonfinite"}));
-  EXPECT_EQ(Verdicts(),
-            (std::vector<std::string>{"healthy", "vanishing", "exploding", "nonfinite"}));
+  EXPECT_EQ(Verdicts(), (std::vector<std::string>{"healthy", "at_risk", "vanishing", "exploding",
+                                                  "nonfinite"}));
 }
 
 TEST(CheckRules, EveryOperatorComparesAsWritten) {

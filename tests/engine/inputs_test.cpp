@@ -6,13 +6,14 @@
 #include <cmath>
 
 #include "base/rng.h"
+#include "engine/config.h"
 
 namespace gradflow {
 namespace {
 
 RunConfig Inputs(const std::string& kind, int dim, int batch) {
   RunConfig c;
-  c.input = kind;
+  c.input = ParseInput(kind);
   c.width = dim;
   c.batch = batch;
   c.seed = 5;

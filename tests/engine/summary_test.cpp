@@ -55,13 +55,13 @@ TEST(Summary, VerdictThresholdsAreSettable) {
 }
 
 TEST(Summary, AtRiskIsWithinAFactorTenOfEitherThreshold) {
-  const RunConfig c = Depth(2);  // thresholds 1e-3 and 1e3
-  EXPECT_EQ(Summarise(c, Layers({1e-3, 1}), 0).verdict, "at_risk");    // on the threshold
+  const RunConfig c = Depth(2);                                      // thresholds 1e-3 and 1e3
+  EXPECT_EQ(Summarise(c, Layers({1e-3, 1}), 0).verdict, "at_risk");  // on the threshold
   EXPECT_EQ(Summarise(c, Layers({9.99e-3, 1}), 0).verdict, "at_risk");
   EXPECT_EQ(Summarise(c, Layers({1e-2, 1}), 0).verdict, "healthy");
   EXPECT_EQ(Summarise(c, Layers({1e2, 1}), 0).verdict, "healthy");
   EXPECT_EQ(Summarise(c, Layers({1.01e2, 1}), 0).verdict, "at_risk");
-  EXPECT_EQ(Summarise(c, Layers({1e3, 1}), 0).verdict, "at_risk");     // on the threshold
+  EXPECT_EQ(Summarise(c, Layers({1e3, 1}), 0).verdict, "at_risk");  // on the threshold
   EXPECT_EQ(Summarise(c, Layers({1.01e3, 1}), 0).verdict, "exploding");
 }
 

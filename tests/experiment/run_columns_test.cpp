@@ -142,7 +142,7 @@ TEST(Columns, EveryCellOfARealRunParses) {
     c.depth = 3;
     c.width = 5;
     c.batch = 4;
-    c.loss = loss;
+    c.loss = ParseLoss(loss);
     c.classes = 3;
     c.activation = ParseActivation("elu");
     c.init = ParseInit("normal");

@@ -66,7 +66,9 @@ TEST(RunReport, HeaderTableSummaryAndVerdict) {
                       "per-layer factor 0.01, mean saturation 0.125, nonfinite 0\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("verdict: vanishing (vanishing below 0.001, exploding above 1000)\n"),
+  EXPECT_NE(text.find("verdict: vanishing (vanishing below 0.001, exploding above 1000, at_risk "
+                      "within a factor 10 of "
+                      "either)\n"),
             std::string::npos)
       << text;
 }
