@@ -10,6 +10,7 @@
 #include "engine/summary.h"
 #include "experiment/run_columns.h"
 #include "fmt/format.h"
+#include "io/csv_writer.h"
 
 namespace gradflow {
 namespace {
@@ -36,7 +37,7 @@ bool KindOf(const CsvTable& t) {
 }
 
 struct Run {
-  std::string key;                  // key column values joined by ','
+  std::string key;                  // key column values as CSV fields joined by ','
   std::vector<std::string> config;  // key column values
   std::vector<size_t> rows;         // table rows, file order
   std::string name;                 // for people
@@ -58,13 +59,13 @@ Parsed Parse(const CsvTable& table, const std::vector<std::string>& key_names, b
   std::unordered_map<std::string, size_t> first_line;  // row key -> line
   for (size_t r = 0; r < table.rows().size(); ++r) {
     const CsvRow& row = table.rows()[r];
-    std::string key;
+    CsvLine key_fields;  // as CSV fields, so a value holding a comma stays one value
     std::vector<std::string> config;
-    for (size_t i = 0; i < parsed.key_columns.size(); ++i) {
-      if (i > 0) key += ',';
-      key += row.fields[parsed.key_columns[i]];
-      config.push_back(row.fields[parsed.key_columns[i]]);
+    for (int column : parsed.key_columns) {
+      key_fields.AddField(row.fields[column]);
+      config.push_back(row.fields[column]);
     }
+    const std::string& key = key_fields.Fields();
     const std::string row_key = layer_csv ? key + "|" + row.fields[layer_column] : key;
     const auto [seen, added] = first_line.emplace(row_key, row.line);
     if (!added) {

@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "engine/activation.h"
 #include "engine/init.h"
-#include "experiment/histogram.h"
+#include "experiment/histogram_columns.h"
 #include "experiment/run_columns.h"
 #include "fmt/format.h"
 #include "train/train_columns.h"
@@ -26,10 +26,8 @@ int List(bool columns) {
     PrintColumns("Configuration columns (every CSV row):", ConfigColumns());
     PrintColumns("Per-layer columns (run CSV):", LayerColumns());
     PrintColumns("Summary columns (--summary-out):", SummaryColumns());
-    std::cout << "Training per-layer CSV (train --out): step, the run CSV's columns, then:\n";
-    for (const auto& [name, doc] : TrainLayerColumnDocs()) {
-      std::cout << fmt::format("  {:<24} {}\n", name, doc);
-    }
+    PrintColumns("Training per-layer CSV (train --out): step, the run CSV's columns, then:",
+                 TrainLayerColumns());
     PrintColumns("  and the training configuration (also in train --curve-out):",
                  TrainConfigColumns());
     PrintColumns("Learning-curve columns (train --curve-out, after step):", CurveColumns());

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "cli/commands.h"
 #include "experiment/histogram.h"
+#include "experiment/histogram_columns.h"
 #include "experiment/model_io.h"
 #include "experiment/run.h"
 #include "experiment/run_columns.h"

@@ -11,6 +11,7 @@
 #include "cli/grid_options.h"
 #include "experiment/run_columns.h"
 #include "fmt/format.h"
+#include "io/csv_writer.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_merge.h"
 
@@ -35,11 +36,7 @@ struct SweepCliOptions {
 int DryRun(const SweepCliOptions& o) {
   const SweepGrid grid = ExpandGrid(GridSettings(o.grid));
   const Shard shard = ParseShard(o.shard);
-  std::string header;
-  for (const Column<RunConfig>& column : ConfigColumns()) {
-    header += std::string(header.empty() ? "" : ",") + column.name;
-  }
-  std::string text = header + "\n";
+  std::string text = CsvLine().AddNames(ConfigColumns()).Text();
   size_t mine = 0;
   for (size_t i = 0; i < grid.keys.size(); ++i) {
     if (!InShard(i, shard)) continue;

@@ -4,16 +4,15 @@
 // ‖δ^l‖/‖δ^L‖, saturation) and the phase. Several (comma-separated) or `all`
 // for either: a phase table, one row per (activation, init). -o writes the
 // same as CSV.
-#include <cmath>
 #include <iostream>
 #include <memory>
 
-#include "base/error.h"
 #include "base/suggest.h"
 #include "cli/commands.h"
-#include "experiment/run_columns.h"
+#include "experiment/theory_columns.h"
 #include "fmt/format.h"
 #include "io/atomic_file.h"
+#include "sweep/sweep_grid.h"
 #include "theory/theory.h"
 
 namespace gradflow::cli {
@@ -23,88 +22,6 @@ struct TheoryOptions {
   RunConfig config;  // activation and init may be "all"
   std::string out;   // CSV file; "" none; "-" stdout (the table then goes to stderr)
 };
-
-// One CSV row: a configuration, its predictions and (per-layer CSV) one layer.
-struct TheoryRow {
-  const RunConfig* config;
-  const NetworkTheory* theory;
-  const LayerTheory* layer;  // null in the phase table
-};
-
-std::string Num(double v) { return FormatNumber(v); }
-std::string Int(int64_t v) { return fmt::format("{}", v); }
-
-const std::vector<Column<TheoryRow>> kConfigColumns = {
-    {"activation", "activation name", [](const TheoryRow& r) { return r.config->activation; }},
-    {"act_param",
-     "the activation's parameter (leaky slope, ELU alpha, maxout pieces); empty if none",
-     [](const TheoryRow& r) { return MakeActivation(*r.config).ParamString(); }},
-    {"init", "initialisation scheme", [](const TheoryRow& r) { return r.config->init; }},
-    {"init_param", "--init-std for normal, --init-scale for uniform; empty otherwise",
-     [](const TheoryRow& r) {
-       return InitParamString(FindInit(r.config->init), r.config->init_params);
-     }},
-    {"gain", "multiplier on every weight", [](const TheoryRow& r) { return Num(r.config->gain); }},
-    {"bias_std", "biases ~ N(0, bias_std^2)",
-     [](const TheoryRow& r) { return Num(r.config->bias_std); }},
-    {"depth", "hidden layers L", [](const TheoryRow& r) { return Int(r.config->depth); }},
-    {"width", "units per hidden layer N", [](const TheoryRow& r) { return Int(r.config->width); }},
-    {"input_dim", "input dimension", [](const TheoryRow& r) { return Int(r.config->InputDim()); }},
-    {"input_scale", "multiplier on every input",
-     [](const TheoryRow& r) { return Num(r.config->input_scale); }},
-    {"saturation_threshold", "tau of the saturation rule phi'(u) < tau * max phi'",
-     [](const TheoryRow& r) { return Num(r.config->saturation_threshold); }},
-};
-
-const std::vector<Column<TheoryRow>> kPhaseColumns = {
-    {"sigma_w2", "sigma_w^2 = fan_in * Var(W) of a hidden layer (width -> width), times gain^2",
-     [](const TheoryRow& r) { return Num(r.theory->sigma_w2_hidden); }},
-    {"sigma_b2", "sigma_b^2 = bias_std^2",
-     [](const TheoryRow& r) { return Num(r.theory->sigma_b2); }},
-    {"q_x", "input second moment: 1 x input_scale^2",
-     [](const TheoryRow& r) { return Num(r.theory->q_x); }},
-    {"fixed_point",
-     "where the length map takes q^l: stable (q* > 0) | zero | diverging | marginal (every q "
-     "fixed)",
-     [](const TheoryRow& r) { return std::string(FixedPointName(r.theory->phase.kind)); }},
-    {"q_star", "the fixed point q* (0 or inf for zero/diverging)",
-     [](const TheoryRow& r) { return Num(r.theory->phase.q_star); }},
-    {"chi1", "chi_1 = chi(q*) = sigma_w^2 E[phi'(u)^2], u ~ N(0, q*) (limits for zero/diverging)",
-     [](const TheoryRow& r) { return Num(r.theory->phase.chi1); }},
-    {"xi",
-     "-1/ln chi_1 layers: > 0 gradients shrink e-fold per xi layers, < 0 grow per |xi|, inf "
-     "critical",
-     [](const TheoryRow& r) { return Num(r.theory->phase.xi); }},
-    {"phase", "ordered (chi_1 < 1) | critical (|chi_1 - 1| <= 1e-6) | chaotic (chi_1 > 1)",
-     [](const TheoryRow& r) { return r.theory->phase.phase; }},
-    {"pred_vanishing_ratio", "predicted ||delta^1|| / ||delta^L|| (probe loss at initialisation)",
-     [](const TheoryRow& r) { return Num(r.theory->vanishing_ratio); }},
-    {"pred_decay_per_layer", "pred_vanishing_ratio^(1/(L-1))",
-     [](const TheoryRow& r) { return Num(r.theory->decay_per_layer); }},
-};
-
-const std::vector<Column<TheoryRow>> kLayerColumns = {
-    {"layer", "l, 1 = next to the input", [](const TheoryRow& r) { return Int(r.layer->layer); }},
-    {"layer_sigma_w2", "sigma_w^2 of W^l (layer 1: fan_in = input_dim)",
-     [](const TheoryRow& r) { return Num(r.layer->sigma_w2); }},
-    {"pred_preact_q", "q^l, the predicted mean of (z^l)^2",
-     [](const TheoryRow& r) { return Num(r.layer->q); }},
-    {"chi",
-     "chi_l = sigma_w^2 E[phi'(u)^2], u ~ N(0, q^l): predicted ||delta^l||^2/||delta^l+1||^2",
-     [](const TheoryRow& r) { return Num(r.layer->chi); }},
-    {"pred_delta_ratio", "predicted ||delta^l|| / ||delta^L|| = sqrt(prod_{m=l}^{L-1} chi_m)",
-     [](const TheoryRow& r) { return Num(r.layer->delta_ratio); }},
-    {"pred_saturation_frac", "P[phi'(u) < tau * max phi'], u ~ N(0, q^l)",
-     [](const TheoryRow& r) { return Num(r.layer->saturation_frac); }},
-};
-
-template <typename Row>
-void Append(const std::vector<Column<Row>>& columns, const Row* row, std::string* line) {
-  for (const Column<Row>& column : columns) {
-    if (!line->empty()) *line += ',';
-    *line += row ? column.value(*row) : std::string(column.name);
-  }
-}
 
 std::string PhaseSentence(const PhaseInfo& p) {
   if (p.phase == "critical") {
@@ -189,39 +106,19 @@ std::string FormatPhaseTable(const std::vector<RunConfig>& configs,
   return text;
 }
 
-// "all", or one name, or comma-separated names; each checked against `names`.
-std::vector<std::string> Expand(const std::string& option, const std::string& value,
-                                const std::vector<std::string>& names) {
-  if (value == "all") return names;
-  std::vector<std::string> allowed = names;
-  allowed.push_back("all");
-  std::vector<std::string> chosen;
-  size_t start = 0;
-  while (true) {
-    const size_t comma = value.find(',', start);
-    const std::string name =
-        value.substr(start, comma == std::string::npos ? comma : comma - start);
-    RequireOneOf(option, name, allowed);
-    if (name == "all") {
-      throw UsageError(option + ": 'all' cannot be combined with other names, got '" + value + "'");
-    }
-    chosen.push_back(name);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return chosen;
-}
-
 int Theory(const TheoryOptions& options) {
+  // The lists are written as for a sweep ("all", or comma-separated names).
+  const SweepOption& activation_option = FindSweepOption("activation");
+  const SweepOption& init_option = FindSweepOption("init");
   const std::vector<std::string> activations =
-      Expand("--activation", options.config.activation, ActivationNames());
-  const std::vector<std::string> inits = Expand("--init", options.config.init, InitNames());
+      ExpandValues(activation_option, options.config.activation);
+  const std::vector<std::string> inits = ExpandValues(init_option, options.config.init);
   std::vector<RunConfig> configs;
   for (const std::string& activation : activations) {
     for (const std::string& init : inits) {
       RunConfig config = options.config;
-      config.activation = activation;
-      config.init = init;
+      activation_option.apply(activation, &config);
+      init_option.apply(init, &config);
       Validate(config);
       configs.push_back(config);
     }
@@ -234,30 +131,10 @@ int Theory(const TheoryOptions& options) {
   std::string csv;
   if (configs.size() == 1) {
     screen << FormatLayerTable(configs[0], theories[0]);
-    Append<TheoryRow>(kConfigColumns, nullptr, &csv);
-    Append<TheoryRow>(kPhaseColumns, nullptr, &csv);
-    Append<TheoryRow>(kLayerColumns, nullptr, &csv);
-    csv += '\n';
-    for (const LayerTheory& layer : theories[0].layers) {
-      const TheoryRow row{&configs[0], &theories[0], &layer};
-      std::string line;
-      Append(kConfigColumns, &row, &line);
-      Append(kPhaseColumns, &row, &line);
-      Append(kLayerColumns, &row, &line);
-      csv += line + '\n';
-    }
+    csv = TheoryLayerCsv(configs[0], theories[0]);
   } else {
     screen << FormatPhaseTable(configs, theories);
-    Append<TheoryRow>(kConfigColumns, nullptr, &csv);
-    Append<TheoryRow>(kPhaseColumns, nullptr, &csv);
-    csv += '\n';
-    for (size_t i = 0; i < configs.size(); ++i) {
-      const TheoryRow row{&configs[i], &theories[i], nullptr};
-      std::string line;
-      Append(kConfigColumns, &row, &line);
-      Append(kPhaseColumns, &row, &line);
-      csv += line + '\n';
-    }
+    csv = TheoryPhaseCsv(configs, theories);
   }
   screen << std::flush;
   if (!options.out.empty()) WriteAtomically(options.out, csv);

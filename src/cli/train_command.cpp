@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "base/suggest.h"
 #include "cli/commands.h"
+#include "experiment/histogram_columns.h"
 #include "fmt/format.h"
 #include "io/atomic_file.h"
 #include "train/train.h"

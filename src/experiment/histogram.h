@@ -1,6 +1,7 @@
 // Per-layer histograms of pre-activations, activations and back-propagated
-// gradients (the CS231n and Glorot & Bengio 2010 pictures), as tidy CSV: one
-// row per (step, layer, quantity, bin).
+// gradients (the CS231n and Glorot & Bengio 2010 pictures): the binning and
+// collecting. experiment/histogram_columns writes them as tidy CSV, one row
+// per (step, layer, quantity, bin).
 //
 // Quantities and their values, per layer l (maxout: z and δ have one row per
 // piece, a one per unit):
@@ -35,7 +36,6 @@
 #include "engine/config.h"
 #include "engine/loss.h"
 #include "engine/network.h"
-#include "experiment/run_columns.h"
 
 namespace gradflow {
 
@@ -84,20 +84,5 @@ std::vector<LayerHistogram> NetworkHistograms(const RunConfig& config, const Net
 // The histograms of the network, batch and loss targets that RunExperiment
 // measures for `config` (same seeds, same numbers), at step 0.
 std::vector<LayerHistogram> RunHistograms(const RunConfig& config, int bins);
-
-// One CSV row: a bin of one layer's histogram.
-struct HistogramRow {
-  const LayerHistogram* histogram;
-  const HistogramBin* bin;
-};
-// The histogram CSV columns after the configuration columns:
-// step, layer, quantity, bin_lo, bin_hi, count.
-const std::vector<Column<HistogramRow>>& HistogramColumns();
-
-// Header (config columns + histogram columns) and rows, each with a trailing
-// newline; every row starts with config's columns.
-std::string HistogramCsvHeader();
-std::string HistogramCsvRows(const RunConfig& config,
-                             const std::vector<LayerHistogram>& histograms);
 
 }  // namespace gradflow

@@ -136,22 +136,6 @@ const std::vector<Column<RunSummary>> kSummaryColumns = {
      [](const RunSummary& s) { return s.phase; }},
 };
 
-template <typename Row>
-void AppendHeader(const std::vector<Column<Row>>& columns, std::string* line) {
-  for (const Column<Row>& column : columns) {
-    if (!line->empty()) *line += ',';
-    *line += column.name;
-  }
-}
-
-template <typename Row>
-void AppendValues(const std::vector<Column<Row>>& columns, const Row& row, std::string* line) {
-  for (const Column<Row>& column : columns) {
-    if (!line->empty()) *line += ',';
-    *line += column.value(row);
-  }
-}
-
 }  // namespace
 
 const std::vector<Column<RunConfig>>& ConfigColumns() { return kConfigColumns; }
@@ -159,36 +143,27 @@ const std::vector<Column<LayerMetrics>>& LayerColumns() { return kLayerColumns; 
 const std::vector<Column<RunSummary>>& SummaryColumns() { return kSummaryColumns; }
 
 std::string LayerCsvHeader() {
-  std::string line;
-  AppendHeader(kConfigColumns, &line);
-  AppendHeader(kLayerColumns, &line);
-  return line + '\n';
+  return CsvLine().AddNames(kConfigColumns).AddNames(kLayerColumns).Text();
 }
 
 std::string SummaryCsvHeader() {
-  std::string line;
-  AppendHeader(kConfigColumns, &line);
-  AppendHeader(kSummaryColumns, &line);
-  return line + '\n';
+  return CsvLine().AddNames(kConfigColumns).AddNames(kSummaryColumns).Text();
 }
 
 std::string LayerCsvRows(const RunResult& result) {
-  std::string config;
-  AppendValues(kConfigColumns, result.config, &config);
+  const CsvLine config = CsvLine().AddValues(kConfigColumns, result.config);
   std::string rows;
   for (const LayerMetrics& m : result.layers) {
-    std::string line = config;
-    AppendValues(kLayerColumns, m, &line);
-    rows += line + '\n';
+    rows += CsvLine(config).AddValues(kLayerColumns, m).Text();
   }
   return rows;
 }
 
 std::string SummaryCsvRow(const RunResult& result) {
-  std::string line;
-  AppendValues(kConfigColumns, result.config, &line);
-  AppendValues(kSummaryColumns, result.summary, &line);
-  return line + '\n';
+  return CsvLine()
+      .AddValues(kConfigColumns, result.config)
+      .AddValues(kSummaryColumns, result.summary)
+      .Text();
 }
 
 }  // namespace gradflow

@@ -9,15 +9,9 @@
 
 #include "base/format.h"
 #include "experiment/run.h"
+#include "io/csv_writer.h"
 
 namespace gradflow {
-
-template <typename Row>
-struct Column {
-  const char* name;
-  const char* doc;
-  std::string (*value)(const Row& row);
-};
 
 const std::vector<Column<RunConfig>>& ConfigColumns();
 const std::vector<Column<LayerMetrics>>& LayerColumns();

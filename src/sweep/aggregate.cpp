@@ -10,25 +10,45 @@
 namespace gradflow {
 namespace {
 
-const std::vector<std::pair<const char*, const char*>> kColumns = {
-    {"seeds", "number of seeds pooled (n)"},
-    {"vanishing_ratio_mean", "mean of vanishing_ratio over seeds"},
-    {"vanishing_ratio_std", "sample standard deviation s (n-1 denominator); nan for n = 1"},
-    {"vanishing_ratio_ci95_low", "mean - t(0.975, n-1) s / sqrt(n)"},
-    {"vanishing_ratio_ci95_high", "mean + t(0.975, n-1) s / sqrt(n)"},
-    {"log10_vanishing_ratio_mean", "mean of log10(vanishing_ratio): log10 of the geometric mean"},
-    {"log10_vanishing_ratio_ci95_low", "95% t interval of log10(vanishing_ratio), low end"},
-    {"log10_vanishing_ratio_ci95_high", "95% t interval of log10(vanishing_ratio), high end"},
-    {"mean_saturation_mean", "mean of mean_saturation over seeds"},
-    {"verdicts", "count of each verdict, e.g. healthy:8;vanishing:2 (sorted by name)"},
+std::string Num(double v) { return FormatNumber(v); }
+
+const std::vector<Column<SeedAggregate>> kColumns = {
+    {"seeds", "number of seeds pooled (n)",
+     [](const SeedAggregate& a) { return fmt::format("{}", a.seeds); }},
+    {"vanishing_ratio_mean", "mean of vanishing_ratio over seeds",
+     [](const SeedAggregate& a) { return Num(a.ratio.mean); }},
+    {"vanishing_ratio_std", "sample standard deviation s (n-1 denominator); nan for n = 1",
+     [](const SeedAggregate& a) { return Num(a.ratio.std); }},
+    {"vanishing_ratio_ci95_low", "mean - t(0.975, n-1) s / sqrt(n)",
+     [](const SeedAggregate& a) { return Num(a.ratio.low); }},
+    {"vanishing_ratio_ci95_high", "mean + t(0.975, n-1) s / sqrt(n)",
+     [](const SeedAggregate& a) { return Num(a.ratio.high); }},
+    {"log10_vanishing_ratio_mean", "mean of log10(vanishing_ratio): log10 of the geometric mean",
+     [](const SeedAggregate& a) { return Num(a.log10_ratio.mean); }},
+    {"log10_vanishing_ratio_ci95_low", "95% t interval of log10(vanishing_ratio), low end",
+     [](const SeedAggregate& a) { return Num(a.log10_ratio.low); }},
+    {"log10_vanishing_ratio_ci95_high", "95% t interval of log10(vanishing_ratio), high end",
+     [](const SeedAggregate& a) { return Num(a.log10_ratio.high); }},
+    {"mean_saturation_mean", "mean of mean_saturation over seeds",
+     [](const SeedAggregate& a) { return Num(a.saturation.mean); }},
+    {"verdicts", "count of each verdict, e.g. healthy:8;vanishing:2 (sorted by name)",
+     [](const SeedAggregate& a) { return a.verdicts; }},
 };
 
-struct Stats {
-  double mean, std, low, high;
-};
+// Every configuration column but seed: the seeds are what a row pools.
+const std::vector<Column<RunConfig>>& GroupColumns() {
+  static const std::vector<Column<RunConfig>> columns = [] {
+    std::vector<Column<RunConfig>> chosen;
+    for (const Column<RunConfig>& column : ConfigColumns()) {
+      if (std::string(column.name) != "seed") chosen.push_back(column);
+    }
+    return chosen;
+  }();
+  return columns;
+}
 
 // Mean, sample std and the two-sided 95% Student t interval of values.
-Stats MeanInterval(const std::vector<double>& values) {
+MeanInterval Interval(const std::vector<double>& values) {
   const double n = static_cast<double>(values.size());
   double sum = 0;
   for (double v : values) sum += v;
@@ -42,7 +62,7 @@ Stats MeanInterval(const std::vector<double>& values) {
 }
 
 struct Group {
-  std::string config;  // configuration columns except seed, joined
+  CsvLine config;  // configuration columns except seed
   std::vector<double> ratios;
   std::vector<double> saturations;
   std::map<std::string, int> verdicts;
@@ -50,37 +70,27 @@ struct Group {
 
 }  // namespace
 
-const std::vector<std::pair<const char*, const char*>>& AggregateColumns() { return kColumns; }
+const std::vector<Column<SeedAggregate>>& AggregateColumns() { return kColumns; }
 
 std::string AggregateCsvHeader() {
-  std::string line;
-  for (const Column<RunConfig>& column : ConfigColumns()) {
-    if (std::string(column.name) == "seed") continue;
-    line += std::string(line.empty() ? "" : ",") + column.name;
-  }
-  for (const auto& [name, doc] : kColumns) line += std::string(",") + name;
-  return line + '\n';
+  return CsvLine().AddNames(GroupColumns()).AddNames(kColumns).Text();
 }
 
 std::string AggregateCsv(const CsvTable& summary) {
   std::vector<int> config_columns;
-  for (const Column<RunConfig>& column : ConfigColumns()) {
-    if (std::string(column.name) != "seed")
-      config_columns.push_back(summary.RequireColumn(column.name));
+  for (const Column<RunConfig>& column : GroupColumns()) {
+    config_columns.push_back(summary.RequireColumn(column.name));
   }
   const int ratio = summary.RequireColumn("vanishing_ratio");
   const int saturation = summary.RequireColumn("mean_saturation");
   const int verdict = summary.RequireColumn("verdict");
   std::vector<Group> groups;
-  std::map<std::string, size_t> index;
+  std::map<std::string, size_t> index;  // encoded configuration -> groups[i]
   for (size_t r = 0; r < summary.rows().size(); ++r) {
     const CsvRow& row = summary.rows()[r];
-    std::string config;
-    for (size_t i = 0; i < config_columns.size(); ++i) {
-      if (i > 0) config += ',';
-      config += row.fields[config_columns[i]];
-    }
-    auto [at, added] = index.emplace(config, groups.size());
+    CsvLine config;
+    for (int column : config_columns) config.AddField(row.fields[column]);
+    auto [at, added] = index.emplace(config.Fields(), groups.size());
     if (added) groups.push_back(Group{config, {}, {}, {}});
     Group& group = groups[at->second];
     group.ratios.push_back(summary.Number(r, ratio));
@@ -89,20 +99,18 @@ std::string AggregateCsv(const CsvTable& summary) {
   }
   std::string text = AggregateCsvHeader();
   for (const Group& group : groups) {
+    SeedAggregate aggregate;
+    aggregate.seeds = group.ratios.size();
     std::vector<double> logs;
     for (double v : group.ratios) logs.push_back(std::log10(v));
-    const Stats linear = MeanInterval(group.ratios);
-    const Stats log = MeanInterval(logs);
-    const Stats sat = MeanInterval(group.saturations);
-    std::string verdicts;
+    aggregate.ratio = Interval(group.ratios);
+    aggregate.log10_ratio = Interval(logs);
+    aggregate.saturation = Interval(group.saturations);
     for (const auto& [name, count] : group.verdicts) {
-      verdicts += fmt::format("{}{}:{}", verdicts.empty() ? "" : ";", name, count);
+      aggregate.verdicts +=
+          fmt::format("{}{}:{}", aggregate.verdicts.empty() ? "" : ";", name, count);
     }
-    text +=
-        fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", group.config, group.ratios.size(),
-                    FormatNumber(linear.mean), FormatNumber(linear.std), FormatNumber(linear.low),
-                    FormatNumber(linear.high), FormatNumber(log.mean), FormatNumber(log.low),
-                    FormatNumber(log.high), FormatNumber(sat.mean), verdicts);
+    text += CsvLine(group.config).AddValues(kColumns, aggregate).Text();
   }
   return text;
 }

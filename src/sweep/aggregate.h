@@ -12,15 +12,29 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "io/csv_reader.h"
+#include "io/csv_writer.h"
 
 namespace gradflow {
 
-// The aggregate's own columns (after the configuration columns without seed): name, meaning.
-const std::vector<std::pair<const char*, const char*>>& AggregateColumns();
+// Mean, sample standard deviation and two-sided 95% Student t interval.
+struct MeanInterval {
+  double mean, std, low, high;
+};
+
+// One configuration, its seeds pooled: an aggregate row after its configuration columns.
+struct SeedAggregate {
+  size_t seeds = 0;
+  MeanInterval ratio;        // of vanishing_ratio
+  MeanInterval log10_ratio;  // of log10(vanishing_ratio)
+  MeanInterval saturation;   // of mean_saturation
+  std::string verdicts;      // "name:count;..." sorted by name
+};
+
+// The aggregate's own columns (after the configuration columns without seed).
+const std::vector<Column<SeedAggregate>>& AggregateColumns();
 
 // Header line (with trailing newline) of the aggregate CSV.
 std::string AggregateCsvHeader();

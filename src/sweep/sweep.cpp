@@ -153,8 +153,10 @@ void ExecuteRuns(const std::vector<RunConfig>& runs, const std::vector<size_t>& 
 
 std::string LineKey(const std::string& line) {
   size_t commas = 0;
+  bool quoted = false;  // inside a quoted field, where a comma is text ("" toggles twice)
   for (size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == ',' && ++commas == ConfigColumnCount()) return line.substr(0, i);
+    if (line[i] == '"') quoted = !quoted;
+    if (line[i] == ',' && !quoted && ++commas == ConfigColumnCount()) return line.substr(0, i);
   }
   return line;
 }

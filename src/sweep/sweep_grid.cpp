@@ -9,6 +9,7 @@
 #include "base/suggest.h"
 #include "experiment/run_columns.h"
 #include "fmt/format.h"
+#include "io/csv_writer.h"
 
 namespace gradflow {
 namespace {
@@ -219,7 +220,8 @@ const SweepOption& FindSweepOption(const std::string& name) {
 
 std::vector<std::string> ExpandValues(const SweepOption& option, const std::string& list) {
   std::vector<std::string> values;
-  for (const std::string& raw_item : SplitOn(list, ",")) {
+  const std::vector<std::string> items = SplitOn(list, ",");
+  for (const std::string& raw_item : items) {
     const std::string item = Trim(raw_item);
     if (item.empty()) {
       throw UsageError(fmt::format("--{}: empty value in list '{}'", option.name, list));
@@ -230,6 +232,11 @@ std::vector<std::string> ExpandValues(const SweepOption& option, const std::stri
             fmt::format("--{}: 'all' is only for named choices (activation, init, "
                         "input, loss, dtype)",
                         option.name));
+      }
+      // "all" already holds every other name: any more would be listed twice.
+      if (items.size() > 1) {
+        throw UsageError(fmt::format("--{}: 'all' cannot be combined with other names, got '{}'",
+                                     option.name, list));
       }
       for (const std::string& name : option.all()) values.push_back(name);
     } else if (item.find("..") != std::string::npos) {
@@ -262,12 +269,7 @@ std::vector<std::string> ExpandValues(const SweepOption& option, const std::stri
 size_t ConfigColumnCount() { return ConfigColumns().size(); }
 
 std::string ConfigKey(const RunConfig& config) {
-  std::string key;
-  for (const Column<RunConfig>& column : ConfigColumns()) {
-    if (!key.empty()) key += ',';
-    key += column.value(config);
-  }
-  return key;
+  return CsvLine().AddValues(ConfigColumns(), config).Fields();
 }
 
 SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings) {

@@ -6,7 +6,9 @@
 //                                "lo..hi"   integers lo, lo+1, ..., hi
 //                                "lo..hi..step"  lo, lo+step, ... <= hi (decimals allowed)
 //                                "all"      every name (activation, init, loss, input, dtype)
-// Items combine: "0..4,10,20". A value listed twice is an error.
+// Items combine: "0..4,10,20". A value listed twice is an error, and "all"
+// stands alone. `gradflow theory` reads its --activation and --init lists
+// the same way.
 //
 // Grid order: nested loops over the options in SweepOptions() order
 // (activation outermost, seed innermost), each option's values in the order
@@ -61,8 +63,9 @@ struct SweepGrid {
 SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings);
 constexpr size_t kMaxSweepRuns = 10'000'000;
 
-// The configuration columns of a run's CSV rows, joined by commas: the
-// identity of a run in every sweep, merge, resume and check.
+// The configuration columns of a run's CSV rows, as they start each row
+// (CSV fields joined by commas): the identity of a run in every sweep,
+// merge, resume and check.
 std::string ConfigKey(const RunConfig& config);
 // Number of configuration columns at the start of every sweep CSV row.
 size_t ConfigColumnCount();

@@ -54,87 +54,78 @@ const std::vector<Column<TrainRow>> kCurveColumns = {
      [](const TrainRow& r) { return Int(r.eval.summary.nonfinite); }},
 };
 
-const std::vector<std::pair<const char*, const char*>> kTrainLayerColumnDocs = {
+const std::vector<Column<TrainLayerRow>> kTrainLayerColumns = {
     {"update_ratio",
      "||dW_t||_F / ||W_{t-1}||_F, dW_t the optimiser's update at this step (empty at step 0; "
-     "~1e-3 is healthy)"},
+     "~1e-3 is healthy)",
+     [](const TrainLayerRow& r) {
+       return r.row->step == 0 ? std::string() : Num(r.row->update_ratio[r.layer]);
+     }},
     {"weight_change",
      "||W_t - W_0||_F / ||W_0||_F, how far the layer's weights moved since step 0 (updates "
-     "smaller than float32 rounding do not count)"},
+     "smaller than float32 rounding do not count)",
+     [](const TrainLayerRow& r) { return Num(r.row->weight_change[r.layer]); }},
 };
 
-template <typename Row>
-void Append(const std::vector<Column<Row>>& columns, const Row& row, std::string* line) {
-  for (const Column<Row>& column : columns) {
-    *line += ',';
-    *line += column.value(row);
-  }
-}
-
-template <typename Row>
-void AppendNames(const std::vector<Column<Row>>& columns, std::string* line) {
-  for (const Column<Row>& column : columns) {
-    *line += ',';
-    *line += column.name;
-  }
-}
+// The first column of both CSVs; not listed by `gradflow list --columns`,
+// whose text names it.
+const std::vector<Column<TrainRow>> kStepColumns = {
+    {"step", "optimiser updates done; 0 = the network at initialisation",
+     [](const TrainRow& r) { return Int(r.step); }},
+};
 
 }  // namespace
 
 const std::vector<Column<TrainConfig>>& TrainConfigColumns() { return kTrainConfigColumns; }
 const std::vector<Column<TrainRow>>& CurveColumns() { return kCurveColumns; }
-const std::vector<std::pair<const char*, const char*>>& TrainLayerColumnDocs() {
-  return kTrainLayerColumnDocs;
-}
+const std::vector<Column<TrainLayerRow>>& TrainLayerColumns() { return kTrainLayerColumns; }
 
 std::string TrainLayerCsvHeader() {
-  std::string line = "step,";
-  line += LayerCsvHeader();
-  line.pop_back();  // its newline
-  for (const auto& [name, doc] : kTrainLayerColumnDocs) line += std::string(",") + name;
-  AppendNames(kTrainConfigColumns, &line);
-  return line + '\n';
+  return CsvLine()
+      .AddNames(kStepColumns)
+      .AddNames(ConfigColumns())
+      .AddNames(LayerColumns())
+      .AddNames(kTrainLayerColumns)
+      .AddNames(kTrainConfigColumns)
+      .Text();
 }
 
 std::string TrainLayerCsvRows(const TrainResult& result) {
-  std::string train_config;
-  Append(kTrainConfigColumns, result.config, &train_config);
-  std::string out;
+  std::string rows;
   for (const TrainRow& row : result.rows) {
-    // LayerCsvRows gives one line per layer, in layer order.
-    const std::string rows = LayerCsvRows(row.eval);
-    size_t begin = 0;
+    const CsvLine prefix =
+        CsvLine().AddValues(kStepColumns, row).AddValues(ConfigColumns(), row.eval.config);
     for (size_t l = 0; l < row.eval.layers.size(); ++l) {
-      const size_t end = rows.find('\n', begin);
-      out += Int(row.step) + ',';
-      out.append(rows, begin, end - begin);
-      out += ',' + (row.step == 0 ? std::string() : Num(row.update_ratio[l]));
-      out += ',' + Num(row.weight_change[l]);
-      out += train_config + '\n';
-      begin = end + 1;
+      rows += CsvLine(prefix)
+                  .AddValues(LayerColumns(), row.eval.layers[l])
+                  .AddValues(kTrainLayerColumns, TrainLayerRow{&row, l})
+                  .AddValues(kTrainConfigColumns, result.config)
+                  .Text();
     }
   }
-  return out;
+  return rows;
 }
 
 std::string CurveCsvHeader() {
-  std::string line = "step";
-  AppendNames(kCurveColumns, &line);
-  for (const Column<RunConfig>& column : ConfigColumns()) line += std::string(",") + column.name;
-  AppendNames(kTrainConfigColumns, &line);
-  return line + '\n';
+  return CsvLine()
+      .AddNames(kStepColumns)
+      .AddNames(kCurveColumns)
+      .AddNames(ConfigColumns())
+      .AddNames(kTrainConfigColumns)
+      .Text();
 }
 
 std::string CurveCsvRows(const TrainResult& result) {
-  std::string out;
+  std::string rows;
   for (const TrainRow& row : result.rows) {
-    std::string line = Int(row.step);
-    Append(kCurveColumns, row, &line);
-    Append(ConfigColumns(), row.eval.config, &line);
-    Append(kTrainConfigColumns, result.config, &line);
-    out += line + '\n';
+    rows += CsvLine()
+                .AddValues(kStepColumns, row)
+                .AddValues(kCurveColumns, row)
+                .AddValues(ConfigColumns(), row.eval.config)
+                .AddValues(kTrainConfigColumns, result.config)
+                .Text();
   }
-  return out;
+  return rows;
 }
 
 }  // namespace gradflow

@@ -17,10 +17,16 @@
 
 namespace gradflow {
 
+// One row of the per-layer CSV: layer `layer` (0-based) of a logged step.
+struct TrainLayerRow {
+  const TrainRow* row;
+  size_t layer;
+};
+
 const std::vector<Column<TrainConfig>>& TrainConfigColumns();
 const std::vector<Column<TrainRow>>& CurveColumns();
-// The two per-layer training columns: name and meaning.
-const std::vector<std::pair<const char*, const char*>>& TrainLayerColumnDocs();
+// The two per-layer training columns, update_ratio and weight_change.
+const std::vector<Column<TrainLayerRow>>& TrainLayerColumns();
 
 std::string TrainLayerCsvHeader();
 std::string TrainLayerCsvRows(const TrainResult& result);

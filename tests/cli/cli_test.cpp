@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -99,6 +100,21 @@ TEST_F(Cli, UnknownNamesGetSuggestions) {
   ExpectUsageError("--loss mes", "--loss");
   ExpectUsageError("--dtype float16", "--dtype");
   ExpectUsageError("--input laplace", "--input");
+}
+
+TEST_F(Cli, TheoryListsAreWrittenAsForASweep) {
+  // Comma lists and `all`, as sweep writes them: 2 activations x 10 inits.
+  const CliResult r = Run("theory --depth 3 --activation tanh,relu --init all -o -");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1 + 2 * 10) << r.out;
+  EXPECT_EQ(r.out.find("tanh,,xavier_uniform,"), r.out.find('\n') + 1) << r.out;
+  EXPECT_NE(r.err.find("mean-field phase"), std::string::npos) << r.err;  // the table
+  for (const std::string bad : {"--activation relu,relu", "--activation relu,,tanh",
+                                "--activation sigmod", "--init he_normal..xavier_normal"}) {
+    const CliResult e = Run("theory --depth 3 " + bad);
+    EXPECT_EQ(e.exit_code, 2) << bad;
+    EXPECT_NE(e.err.find(bad.substr(0, bad.find(' '))), std::string::npos) << bad << ": " << e.err;
+  }
 }
 
 TEST_F(Cli, OutOfRangeParameters) {

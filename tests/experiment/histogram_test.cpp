@@ -3,16 +3,10 @@
 #include "experiment/histogram.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
 
 #include "base/error.h"
 #include "base/rng.h"
@@ -22,8 +16,6 @@
 
 namespace gradflow {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
@@ -268,115 +260,6 @@ TEST(Histogram, NetworkHistogramsCarryTheStep) {
   EXPECT_EQ(histograms[0].quantity, "preact");
   EXPECT_EQ(histograms[5].layer, 2);
   EXPECT_EQ(histograms[5].quantity, "delta");
-}
-
-TEST(Histogram, CsvHasConfigColumnsThenOneRowPerBin) {
-  const RunConfig config = Config("relu", "he_normal", 2, 4, 3);
-  const auto histograms = RunHistograms(config, 3);
-  const std::string header = HistogramCsvHeader();
-  EXPECT_EQ(header.rfind("activation,act_param,init,", 0), 0u) << header;
-  EXPECT_NE(header.find(",seed,step,layer,quantity,bin_lo,bin_hi,count\n"), std::string::npos)
-      << header;
-  const std::string rows = HistogramCsvRows(config, histograms);
-  size_t bins = 0;
-  for (const LayerHistogram& h : histograms) bins += h.bins.size();
-  EXPECT_EQ(static_cast<size_t>(std::count(rows.begin(), rows.end(), '\n')), bins);
-  EXPECT_EQ(rows.rfind("relu,,he_normal,", 0), 0u) << rows.substr(0, 80);
-  EXPECT_NE(rows.find(",0,1,delta,-inf,-inf,"), std::string::npos);  // ReLU zeros
-  // Every row has as many fields as the header.
-  const auto fields = [](const std::string& line) {
-    return std::count(line.begin(), line.end(), ',');
-  };
-  std::istringstream in(rows);
-  for (std::string line; std::getline(in, line);) EXPECT_EQ(fields(line), fields(header));
-}
-
-TEST(Histogram, CsvIsIdenticalAtAnyThreadCount) {
-  RunConfig config = Config("tanh", "he_normal", 4, 200, 70);
-  config.threads = 1;
-  const std::string one = HistogramCsvRows(config, RunHistograms(config, 20));
-  config.threads = 2;
-  RunExperiment(config);  // sets the thread count
-  EXPECT_EQ(HistogramCsvRows(config, RunHistograms(config, 20)), one);
-}
-
-TEST(Histogram, EveryColumnIsDocumented) {
-  std::string docs;
-  for (const char* file : {"/README.md", "/docs/pictures.md"}) {
-    std::ifstream in(std::string(GRADFLOW_SOURCE_DIR) + file);
-    std::stringstream s;
-    s << in.rdbuf();
-    docs += s.str();
-  }
-  for (const auto& column : HistogramColumns()) {
-    EXPECT_NE(docs.find(std::string("`") + column.name + "`"), std::string::npos) << column.name;
-  }
-}
-
-// The CLI: `gradflow run --histograms FILE --histogram-bins N`.
-class HistogramCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("gradflow_hist_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Exit code; stderr into *err.
-  int Run(const std::string& args, std::string* err) const {
-    const fs::path err_path = dir_ / "stderr.txt";
-    const std::string command = std::string(GRADFLOW_BINARY) + " run --depth 3 --width 5 " +
-                                "--batch 4 -q " + args + " >/dev/null 2>" + err_path.string();
-    const int status = std::system(command.c_str());
-    std::ifstream in(err_path);
-    std::stringstream s;
-    s << in.rdbuf();
-    *err = s.str();
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  fs::path dir_;
-};
-
-TEST_F(HistogramCli, WritesTheHistogramCsv) {
-  const fs::path hist = dir_ / "hist.csv";
-  std::string err;
-  ASSERT_EQ(Run("-o " + (dir_ / "l.csv").string() + " --histograms " + hist.string() +
-                    " --histogram-bins 7 --activation relu --init he_normal",
-                &err),
-            0)
-      << err;
-  std::ifstream in(hist);
-  std::string header, line;
-  std::getline(in, header);
-  EXPECT_EQ(header, HistogramCsvHeader().substr(0, HistogramCsvHeader().size() - 1));
-  int rows = 0;
-  while (std::getline(in, line)) ++rows;
-  // 3 layers × (7 preact + 7 act + 7 delta + the delta zero bin).
-  EXPECT_EQ(rows, 3 * (7 + 7 + 7 + 1));
-}
-
-TEST_F(HistogramCli, BadBinsOrDestinationFailBeforeWritingAnything) {
-  const std::string out = " -o " + (dir_ / "l.csv").string();
-  const std::string hist = " --histograms " + (dir_ / "h.csv").string();
-  struct Case {
-    std::string args, option;
-  };
-  for (const Case& c : std::vector<Case>{
-           {out + hist + " --histogram-bins 0", "--histogram-bins"},
-           {out + hist + " --histogram-bins 20000", "--histogram-bins"},
-           {" --histograms -", "--histograms"},
-           {out + " --histograms " + (dir_ / "missing" / "h.csv").string(), "--histograms"},
-       }) {
-    std::string err;
-    EXPECT_EQ(Run(c.args, &err), 2) << c.args;
-    EXPECT_NE(err.find(c.option), std::string::npos) << c.args << ": " << err;
-    EXPECT_FALSE(fs::exists(dir_ / "l.csv")) << c.args;
-    EXPECT_FALSE(fs::exists(dir_ / "h.csv")) << c.args;
-  }
 }
 
 }  // namespace

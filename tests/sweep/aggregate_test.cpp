@@ -60,5 +60,21 @@ TEST(Aggregate, MeanAndStudentIntervalOverSeedsHandComputed) {
   EXPECT_EQ(out.ColumnIndex("seed"), -1);
 }
 
+TEST(Aggregate, ConfigurationFieldsAreWrittenAsCsvFields) {
+  // A configuration value that needs quotes (none does today) is grouped and
+  // written back as one field.
+  std::string summary = Summary({{5, 0, 1.0, 0.1, "healthy"}, {5, 1, 3.0, 0.3, "healthy"}});
+  const size_t at = summary.rfind(",gaussian,");
+  ASSERT_NE(at, std::string::npos);
+  summary.replace(at, 10, ",\"gauss,\"\"ian\"\"\",");
+  const std::string text = AggregateCsv(CsvTable::Parse("s", summary));
+  EXPECT_NE(text.find(",\"gauss,\"\"ian\"\"\","), std::string::npos) << text;
+  const CsvTable out = CsvTable::Parse("agg", text);
+  ASSERT_EQ(out.rows().size(), 2u);  // the two inputs are two configurations
+  EXPECT_EQ(out.rows()[0].fields[out.RequireColumn("input")], "gaussian");
+  EXPECT_EQ(out.rows()[1].fields[out.RequireColumn("input")], "gauss,\"ian\"");
+  EXPECT_EQ(out.rows()[1].fields[out.RequireColumn("seeds")], "1");
+}
+
 }  // namespace
 }  // namespace gradflow

@@ -54,6 +54,13 @@ TEST(SweepGrid, BadListsNameTheOption) {
   } catch (const UsageError& e) {
     EXPECT_STREQ(e.what(), "--depth: 'x' is not an integer");
   }
+  try {
+    Values("init", "he_normal,all");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(),
+                 "--init: 'all' cannot be combined with other names, got 'he_normal,all'");
+  }
   EXPECT_EQ(ErrorOf({{"depth", "0,3"}}), "--depth must be >= 1, got 0");
   EXPECT_NE(ErrorOf({{"depht", "3"}}).find("did you mean 'depth'"), std::string::npos);
 }

@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "base/error.h"
 #include "experiment/run_columns.h"
 #include "io/csv_reader.h"
+#include "sweep/sweep_grid.h"
 #include "sweep/sweep_merge.h"
 #include "test_util.h"
 
@@ -35,6 +38,16 @@ SweepRequest Request(const std::string& dir, int jobs) {
   request.summary_out = dir + "/summary.csv";
   request.aggregate_out = dir + "/aggregate.csv";
   return request;
+}
+
+TEST(Sweep, LineKeyIsTheConfigurationFieldsOfARow) {
+  const RunConfig config;
+  const std::string key = ConfigKey(config);
+  EXPECT_EQ(LineKey(key + ",1,hidden,3"), key);
+  EXPECT_EQ(static_cast<size_t>(std::count(key.begin(), key.end(), ',')), ConfigColumnCount() - 1);
+  // A quoted field's commas are text, not separators.
+  std::string quoted = "\"a,\"\"b\"" + key.substr(key.find(','));
+  EXPECT_EQ(LineKey(quoted + ",1,hidden"), quoted);
 }
 
 TEST(Sweep, OutputIsInGridOrderAndIdenticalForAnyJobs) {
