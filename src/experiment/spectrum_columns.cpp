@@ -36,47 +36,50 @@ const std::vector<Column<SpectrumRow>> kSpectrumColumns = {
      [](const SpectrumRow& r) { return OptNum(r.pred_var_sq); }},
 };
 
-std::string ConfigCells(const RunConfig& config) {
-  std::string line;
-  for (const Column<RunConfig>& column : ConfigColumns()) {
-    if (!line.empty()) line += ',';
-    line += column.value(config);
-  }
-  return line;
-}
+// The `layer` column of the per-layer CSV.
+const std::vector<Column<SpectrumRow>> kLayerColumn = {
+    {"layer", "l, 1 = next to the input",
+     [](const SpectrumRow& r) { return fmt::format("{}", r.layer); }},
+};
 
-std::string ConfigNames() {
-  std::string line;
-  for (const Column<RunConfig>& column : ConfigColumns()) {
-    if (!line.empty()) line += ',';
-    line += column.name;
-  }
-  return line;
-}
-
-std::string StatsCells(const SpectrumRow& row) {
-  std::string line;
-  for (const Column<SpectrumRow>& column : kSpectrumColumns) line += ',' + column.value(row);
-  return line;
-}
-
-std::string StatsNames() {
-  std::string line;
-  for (const Column<SpectrumRow>& column : kSpectrumColumns) line += std::string(",") + column.name;
-  return line;
-}
+// The values CSV's columns after the configuration.
+struct ValueRow {
+  size_t sample;
+  Eigen::Index index;
+  double value;
+};
+const std::vector<Column<ValueRow>> kValueColumns = {
+    {"sample", "input sample (0-based)",
+     [](const ValueRow& r) { return fmt::format("{}", r.sample); }},
+    {"index", "0 = the largest singular value",
+     [](const ValueRow& r) { return fmt::format("{}", r.index); }},
+    {"value", "singular value s of J", [](const ValueRow& r) { return FormatNumber(r.value); }},
+};
 
 }  // namespace
 
 const std::vector<Column<SpectrumRow>>& SpectrumColumns() { return kSpectrumColumns; }
 
-std::string SpectrumCsvHeader() { return ConfigNames() + StatsNames() + '\n'; }
-std::string SpectrumLayerCsvHeader() { return ConfigNames() + ",layer" + StatsNames() + '\n'; }
-std::string SpectrumValuesCsvHeader() { return ConfigNames() + ",sample,index,value\n"; }
+std::string SpectrumCsvHeader() {
+  return CsvLine().AddNames(ConfigColumns()).AddNames(kSpectrumColumns).Text();
+}
+std::string SpectrumLayerCsvHeader() {
+  return CsvLine()
+      .AddNames(ConfigColumns())
+      .AddNames(kLayerColumn)
+      .AddNames(kSpectrumColumns)
+      .Text();
+}
+std::string SpectrumValuesCsvHeader() {
+  return CsvLine().AddNames(ConfigColumns()).AddNames(kValueColumns).Text();
+}
 
 std::string SpectrumCsvRow(const SpectrumResult& result, const SpectrumPrediction& prediction) {
   const SpectrumRow row{0, result.stats, prediction.mean_sq, prediction.var_sq};
-  return ConfigCells(result.config) + StatsCells(row) + '\n';
+  return CsvLine()
+      .AddValues(ConfigColumns(), result.config)
+      .AddValues(kSpectrumColumns, row)
+      .Text();
 }
 
 SpectrumRow PredictedLayerRow(const SpectrumResult& result, const SpectrumPrediction& prediction,
@@ -98,22 +101,22 @@ SpectrumRow PredictedLayerRow(const SpectrumResult& result, const SpectrumPredic
 
 std::string SpectrumLayerCsvRows(const SpectrumResult& result,
                                  const SpectrumPrediction& prediction) {
-  const std::string config = ConfigCells(result.config);
+  const CsvLine config = CsvLine().AddValues(ConfigColumns(), result.config);
   std::string rows;
   for (int l = 1; l <= static_cast<int>(result.layer_stats.size()); ++l) {
-    rows += config + ',' + std::to_string(l) +
-            StatsCells(PredictedLayerRow(result, prediction, l)) + '\n';
+    const SpectrumRow row = PredictedLayerRow(result, prediction, l);
+    rows += CsvLine(config).AddValues(kLayerColumn, row).AddValues(kSpectrumColumns, row).Text();
   }
   return rows;
 }
 
 std::string SpectrumValuesCsvRows(const SpectrumResult& result) {
-  const std::string config = ConfigCells(result.config);
+  const CsvLine config = CsvLine().AddValues(ConfigColumns(), result.config);
   std::string rows;
   for (size_t s = 0; s < result.values.size(); ++s) {
     const VecD& values = result.values[s];
     for (Eigen::Index i = 0; i < values.size(); ++i) {
-      rows += fmt::format("{},{},{},{}\n", config, s, i, FormatNumber(values[i]));
+      rows += CsvLine(config).AddValues(kValueColumns, ValueRow{s, i, values[i]}).Text();
     }
   }
   return rows;

@@ -11,6 +11,7 @@
 
 #include "experiment/run_columns.h"
 #include "experiment/spectrum.h"
+#include "io/csv_writer.h"
 #include "theory/spectrum_prediction.h"
 
 namespace gradflow {
