@@ -193,6 +193,14 @@ EOF
       echo "| \`theory.png\` | measured per-layer ‖δ^l‖/‖δ^L‖, q^l and saturation beside the mean-field predictions |"
     [ -f "$results/training.png" ] &&
       echo "| \`training.png\` | training: ‖δ^l‖ heatmap over steps, relative weight change per layer, loss curves |"
+    [ -f "$results/train.csv" ] &&
+      echo "| \`train.csv\` | per-layer CSV of the two \`gradflow train\` runs (sigmoid/xavier_uniform, relu/he_normal; depth 10, width 128, 500 steps): one row per logged step and layer, with \`update_ratio\` and \`weight_change\` |"
+    [ -f "$results/train_curve.csv" ] &&
+      echo "| \`train_curve.csv\` | their learning curves (\`--curve-out\`): train/test loss and accuracy per logged step |"
+    [ -f "$results/bench.json" ] &&
+      echo "| \`bench.json\` | not written by the main job: the benchmark results of \`bash scripts/bench.sh --json results/bench.json\` (README, Performance) |"
+    [ -d "$results/baselines" ] &&
+      echo "| \`baselines/\` | not written by the main job: the CI regression baseline (\`grid.toml\` and its layer, summary and aggregate CSVs), rewritten by \`scripts/ci_regression_check.sh --update\` |"
     cat <<EOF
 
 Remake one figure, e.g. \`/usr/bin/python3 scripts/plot_gradient_flow.py results/runs.csv -o results/gradient_flow.png\`

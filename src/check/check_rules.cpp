@@ -51,7 +51,7 @@ bool SameValue(const std::string& a, const std::string& b) {
   throw UsageError(fmt::format(
       "--expect '{}': {} (grammar: SELECTOR:EXPECTATION, e.g. "
       "'activation=relu,init=he_normal:healthy' or 'depth=20:vanishing_ratio>=1e-3'; see "
-      "docs/sweep_check.md)",
+      "README.md, \"Regression checks for CI\")",
       text, what));
 }
 

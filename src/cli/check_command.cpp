@@ -80,7 +80,7 @@ std::function<int()> SetupCheck(CLI::App* app) {
                 "configurations not in the baseline do not fail");
   app->add_option("-e,--expect", o->expect,
                   "rule SELECTOR:EXPECTATION, e.g. 'activation=relu,init=he_normal:healthy' "
-                  "(repeatable; grammar in docs/sweep_check.md)")
+                  "(repeatable; grammar in README.md, \"Regression checks for CI\")")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   o->max_vanishing_option = app->add_option("--max-vanishing-ratio", o->max_vanishing_ratio,

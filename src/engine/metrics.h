@@ -2,8 +2,9 @@
 //
 // Statistics are accumulated in double in a fixed order, so they are exact to
 // double rounding for float32 runs and do not depend on the thread count.
-// Norms are scaled (‖x‖ = s·‖x/s‖, s = max|x_i|), so a gradient whose entries
-// are 1e-25 (float32) or 1e-200 (float64) has a norm near that, not 0.
+// Norms sum x² in double in one pass and fall back to the scaled two-pass norm
+// (‖x‖ = s·‖x/s‖, s = max|x_i|) only when that sum leaves [1e-280, 1e280], so a
+// gradient whose entries are 1e-25 (float32) or 1e-200 (float64) has a norm near that, not 0.
 #pragma once
 
 #include <cstdint>

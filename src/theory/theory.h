@@ -1,5 +1,5 @@
 // Mean-field theory of signal and gradient propagation at initialisation
-// (Poole et al. 2016; Schoenholz et al. 2017; ../shared/docs/THEORY.md), for
+// (Poole et al. 2016; Schoenholz et al. 2017; docs/theory.md), for
 // every activation in the activation table and every init in the init table.
 //
 //   q^1     = σ_w² q_x + σ_b²                          (pre-activation second moment)

@@ -148,47 +148,7 @@ TEST(Check, DuplicateRowsAndMixedKindsAreUsageErrors) {
   EXPECT_THROW(Check(base, base, options), UsageError);
 }
 
-TEST(CheckRules, GrammarAndMatching) {
-  const Rule verdict = ParseRule("activation=relu|elu, depth=5 : healthy", Columns());
-  ASSERT_EQ(verdict.selector.size(), 2u);
-  EXPECT_EQ(verdict.selector[0].values, (std::vector<std::string>{"relu", "elu"}));
-  RunFacts facts;
-  facts.config = {{"activation", "elu"}, {"depth", "5"}, {"gain", "1"}};
-  facts.verdict = "vanishing";
-  facts.metrics["vanishing_ratio"] = 1e-5;
-  std::string detail;
-  EXPECT_TRUE(verdict.Selects(facts));
-  EXPECT_FALSE(verdict.Holds(facts, &detail));
-  EXPECT_EQ(detail, "verdict vanishing");
-  EXPECT_TRUE(ParseRule("*:!healthy|exploding", Columns()).Holds(facts, &detail));
-  EXPECT_TRUE(ParseRule("gain=1.0:vanishing_ratio<1e-4", Columns()).Selects(facts));  // numeric
-  EXPECT_TRUE(ParseRule("*:vanishing_ratio<1e-4", Columns()).Holds(facts, &detail));
-  EXPECT_FALSE(ParseRule("*:vanishing_ratio>=1e-4", Columns()).Holds(facts, &detail));
-  EXPECT_FALSE(ParseRule("activation=relu:healthy", Columns()).Selects(facts));
-}
-
-TEST(CheckRules, MalformedRulesSayWhatIsWrong) {
-  auto error = [](const std::string& text) -> std::string {
-    try {
-      ParseRule(text, Columns());
-    } catch (const UsageError& e) {
-      return e.what();
-    }
-    return "";
-  };
-  EXPECT_NE(error("activation=relu").find("no ':'"), std::string::npos);
-  EXPECT_NE(error("activaton=relu:healthy").find("did you mean 'activation'"), std::string::npos);
-  EXPECT_NE(error("activation=relu:helthy").find("did you mean 'healthy'"), std::string::npos);
-  EXPECT_NE(error("*:vanishing_ration<1").find("did you mean 'vanishing_ratio'"),
-            std::string::npos);
-  EXPECT_NE(error("*:vanishing_ratio<abc").find("not a number"), std::string::npos);
-  EXPECT_NE(error("depth:healthy").find("COLUMN=VALUE"), std::string::npos);
-  EXPECT_NE(error(":healthy").find("empty selector"), std::string::npos);
-  EXPECT_NE(error("*:").find("empty expectation"), std::string::npos);
-  EXPECT_EQ(error("activation=relu:healthy").rfind("", 0), 0u);
-}
-
-TEST(CheckRules, LayerCsvVerdictsAreRecomputedAndUnmatchedRulesFail) {
+TEST(Check, LayerCsvVerdictsAreRecomputedAndUnmatchedRulesFail) {
   // relu: delta 1e-5 at layer 1, 1 at layer 3 -> vanishing; tanh: healthy.
   const std::string csv = LayerCsv({{"relu", {1e-5, 1e-2, 1}}, {"tanh", {0.5, 0.7, 1}}});
   const CsvTable table = CsvTable::Parse("c.csv", csv);
@@ -210,8 +170,49 @@ TEST(CheckRules, LayerCsvVerdictsAreRecomputedAndUnmatchedRulesFail) {
   EXPECT_THROW(RunCheck(table, nullptr, CheckOptions{}), UsageError);  // nothing to check
 }
 
-TEST(CheckReport, XmlEscape) {
-  EXPECT_EQ(XmlEscape("a<b & \"c\" 'd'>\x01"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
+TEST(Check, DefaultMetricsAndScales) {
+  EXPECT_EQ(DefaultMetrics(true),
+            (std::vector<std::string>{"delta_norm", "grad_w_norm", "saturation_frac"}));
+  EXPECT_EQ(
+      DefaultMetrics(false),
+      (std::vector<std::string>{"vanishing_ratio", "grad_w_vanishing_ratio", "mean_saturation"}));
+  for (const char* log_scale : {"delta_norm", "grad_w_norm", "vanishing_ratio", "preact_q",
+                                "grad_to_weight", "decay_per_layer", "act_std"}) {
+    EXPECT_TRUE(IsLogScaleMetric(log_scale)) << log_scale;
+  }
+  for (const char* absolute :
+       {"saturation_frac", "saturated_unit_frac", "dead_frac", "mean_saturation", "preact_mean",
+        "act_mean", "nonfinite", "fan_in", "fan_out"}) {
+    EXPECT_FALSE(IsLogScaleMetric(absolute)) << absolute;
+  }
+}
+
+TEST(Check, ChangesAreFormattedAndRankedBySeverity) {
+  Deviation d;
+  d.change = 2;
+  d.tolerance = 0.05;
+  EXPECT_EQ(FormatChange(d), "+2.000 log10 (x100)");
+  EXPECT_DOUBLE_EQ(d.Severity(), 40);
+  d.change = -0.30103;
+  EXPECT_EQ(FormatChange(d), "-0.301 log10 (x0.5)");
+  d.change = INFINITY;
+  EXPECT_EQ(FormatChange(d), "from zero");
+  d.change = -INFINITY;
+  EXPECT_EQ(FormatChange(d), "to zero");
+  d.change = NAN;
+  d.baseline = 1;
+  d.current = -1;
+  EXPECT_EQ(FormatChange(d), "sign changed");
+  EXPECT_EQ(d.Severity(), INFINITY);
+  d.current = NAN;
+  EXPECT_EQ(FormatChange(d), "not comparable");
+  d.log_scale = false;
+  d.change = 0.0123;
+  d.tolerance = 0.01;
+  EXPECT_EQ(FormatChange(d), "+0.0123");
+  EXPECT_DOUBLE_EQ(d.Severity(), 1.23);
+  d.change = 0;
+  EXPECT_EQ(d.Severity(), 0);
 }
 
 // The CLI end to end: exit codes 0/1/2, and JUnit parsed back by an XML parser.

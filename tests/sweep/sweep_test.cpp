@@ -144,34 +144,6 @@ TEST(Sweep, AggregateWithShardIsRefused) {
   EXPECT_THROW(RunSweep(request, false, nullptr), UsageError);
 }
 
-TEST(Sweep, MergedShardsAreByteIdenticalToTheUnshardedSweep) {
-  const std::string dir = ScratchDir();
-  RunSweep(Request(dir, 2), false, nullptr);
-  std::vector<CsvTable> files;
-  for (int k : {3, 1, 2}) {  // any order
-    SweepRequest shard = Request(dir, 2);
-    shard.shard = Shard{k, 3};
-    shard.out = dir + "/l" + std::to_string(k) + ".csv";
-    shard.summary_out = dir + "/s" + std::to_string(k) + ".csv";
-    shard.aggregate_out = "";
-    RunSweep(shard, false, nullptr);
-    files.push_back(CsvTable::Read(shard.out));
-    files.push_back(CsvTable::Read(shard.summary_out));
-  }
-  const MergedSweep merged = MergeShards(ExpandGrid(kGrid), files);
-  EXPECT_EQ(merged.layers, ReadText(dir + "/layers.csv"));
-  EXPECT_EQ(merged.summary, ReadText(dir + "/summary.csv"));
-  // A missing shard, a shard given twice and a foreign grid are errors.
-  std::vector<CsvTable> partial(files.begin(), files.begin() + 4);
-  EXPECT_THROW(MergeShards(ExpandGrid(kGrid), partial), UsageError);
-  std::vector<CsvTable> twice = files;
-  twice.push_back(files[0]);
-  EXPECT_THROW(MergeShards(ExpandGrid(kGrid), twice), UsageError);
-  std::vector<SweepSetting> other = kGrid;
-  other[1] = {"depth", "2"};
-  EXPECT_THROW(MergeShards(ExpandGrid(other), files), UsageError);
-}
-
 TEST(SweepCli, MergeCommandAndSweepMergeGiveTheUnshardedFiles) {
   const std::string dir = ScratchDir();
   const std::string grid = kGridArgs;

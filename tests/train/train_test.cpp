@@ -316,48 +316,5 @@ TEST(Train, ValidationNamesTheOptionAndTheValue) {
   EXPECT_NE(ValidationMessage(t).find("--lr"), std::string::npos);
 }
 
-TEST(Train, CsvLayoutHasStepRunColumnsThenTrainingColumns) {
-  TrainConfig t = SmallTrain();
-  t.steps = 3;
-  const TrainResult r = Train(t);
-  const std::string header = TrainLayerCsvHeader();
-  EXPECT_EQ(header.rfind("step,activation,act_param,", 0), 0u) << header;
-  EXPECT_NE(
-      header.find(
-          ",nonfinite,subnormal,pred_preact_q,pred_delta_ratio,pred_saturation_frac,update_ratio,"
-          "weight_change,task,"),
-      std::string::npos)
-      << header;
-  const std::string rows = TrainLayerCsvRows(r);
-  // 4 logged steps (0, 1, 2, 3) x 4 layers (3 hidden + head)
-  EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 16);
-  auto count_fields = [](const std::string& line) {
-    return std::count(line.begin(), line.end(), ',') + 1;
-  };
-  const std::string first_row = rows.substr(0, rows.find('\n'));
-  EXPECT_EQ(count_fields(first_row), count_fields(header.substr(0, header.size() - 1)));
-  // Step 0: empty update_ratio, weight_change 0; sgd: empty beta1/beta2/eps.
-  EXPECT_NE(first_row.find(",,0,teacher,2048,512,sgd,0.1,0,,,,3"), std::string::npos) << first_row;
-  const std::string curve_header = CurveCsvHeader();
-  EXPECT_EQ(curve_header.rfind("step,train_loss,train_accuracy,test_loss,test_accuracy,", 0), 0u);
-  const std::string curve = CurveCsvRows(r);
-  EXPECT_EQ(std::count(curve.begin(), curve.end(), '\n'), 4);
-  EXPECT_EQ(count_fields(curve.substr(0, curve.find('\n'))),
-            count_fields(curve_header.substr(0, curve_header.size() - 1)));
-}
-
-TEST(Train, ReportComparesFirstAndLastLayerAndTheLoss) {
-  TrainConfig t = SmallTrain();
-  t.steps = 20;
-  const TrainResult r = Train(t);
-  const std::string header = FormatTrainHeader(r.config);
-  EXPECT_NE(header.find("task teacher, 4 classes (chance 25.0%)"), std::string::npos) << header;
-  const std::string summary = FormatTrainSummary(r);
-  EXPECT_NE(summary.find("learning: after 20 steps layer 1 moved"), std::string::npos) << summary;
-  EXPECT_NE(summary.find("layer 3 (last hidden)"), std::string::npos) << summary;
-  EXPECT_NE(summary.find("loss: train "), std::string::npos) << summary;
-  EXPECT_NE(summary.find("(chance 25.0%)"), std::string::npos) << summary;
-}
-
 }  // namespace
 }  // namespace gradflow

@@ -1,0 +1,105 @@
+// RunConfig: defaults, derived sizes, name lists and validation messages.
+#include "engine/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "base/error.h"
+
+namespace gradflow {
+namespace {
+
+TEST(Config, NameListsAndDTypes) {
+  EXPECT_EQ(LossNames(), (std::vector<std::string>{"probe", "mse", "cross_entropy"}));
+  EXPECT_EQ(InputNames(), (std::vector<std::string>{"gaussian", "uniform"}));
+  EXPECT_EQ(DTypeNames(), (std::vector<std::string>{"float32", "float64"}));
+  EXPECT_EQ(ParseDType("float32"), DType::kFloat32);
+  EXPECT_EQ(ParseDType("float64"), DType::kFloat64);
+  EXPECT_STREQ(DTypeName(ParseDType("float64")), "float64");
+  EXPECT_THROW(ParseDType("double"), UsageError);
+}
+
+TEST(Config, InputDimAndHeadUnitsFollowTheOptions) {
+  RunConfig c;
+  c.width = 7;
+  EXPECT_EQ(c.InputDim(), 7);  // 0 means = width
+  c.input_dim = 3;
+  EXPECT_EQ(c.InputDim(), 3);
+  c.output_dim = 4;
+  c.classes = 5;
+  c.loss = "probe";
+  EXPECT_EQ(c.HeadUnits(), 0);
+  EXPECT_FALSE(c.HasHead());
+  c.loss = "mse";
+  EXPECT_EQ(c.HeadUnits(), 4);
+  c.loss = "cross_entropy";
+  EXPECT_EQ(c.HeadUnits(), 5);
+  EXPECT_TRUE(c.HasHead());
+}
+
+TEST(Config, MakeActivationBindsTheParameters) {
+  RunConfig c;
+  c.activation = "leaky_relu";
+  c.activation_params.leaky_slope = 0.2;
+  const Activation a = MakeActivation(c);
+  EXPECT_EQ(a.name(), "leaky_relu");
+  EXPECT_DOUBLE_EQ(a.Phi(-1.0), -0.2);
+  EXPECT_EQ(a.ParamString(), "0.2");
+}
+
+std::string ValidationMessage(const RunConfig& c) {
+  try {
+    Validate(c);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Config, ValidationNamesTheOptionAndTheValue) {
+  EXPECT_EQ(ValidationMessage(RunConfig()), "no error");  // the defaults are valid
+  RunConfig c;
+  c.depth = 0;
+  EXPECT_EQ(ValidationMessage(c), "--depth must be >= 1, got 0");
+  c = RunConfig();
+  c.classes = 1;
+  EXPECT_EQ(ValidationMessage(c), "--classes must be >= 2, got 1");
+  c = RunConfig();
+  c.input_dim = -1;
+  EXPECT_EQ(ValidationMessage(c), "--input-dim must be >= 1 (or 0 for --width), got -1");
+  c = RunConfig();
+  c.gain = NAN;
+  EXPECT_EQ(ValidationMessage(c), "--gain must be a finite number, got nan");
+  c = RunConfig();
+  c.bias_std = -0.5;
+  EXPECT_EQ(ValidationMessage(c), "--bias-std must be >= 0, got -0.5");
+  c = RunConfig();
+  c.saturation_threshold = 1;
+  EXPECT_EQ(ValidationMessage(c), "--saturation-threshold must be in (0, 1), got 1");
+  c = RunConfig();
+  c.vanishing_threshold = 10;
+  c.exploding_threshold = 1;
+  EXPECT_NE(ValidationMessage(c).find("--vanishing-threshold (10) must be > 0 and <= "
+                                      "--exploding-threshold (1)"),
+            std::string::npos);
+  c = RunConfig();
+  c.loss = "hinge";
+  EXPECT_NE(ValidationMessage(c).find("--loss"), std::string::npos);
+  c = RunConfig();
+  c.input = "gausian";
+  EXPECT_NE(ValidationMessage(c).find("did you mean 'gaussian'"), std::string::npos);
+  c = RunConfig();
+  c.activation = "sigmod";
+  EXPECT_NE(ValidationMessage(c).find("did you mean 'sigmoid'"), std::string::npos);
+  c = RunConfig();
+  c.activation_params.maxout_pieces = 0;
+  EXPECT_EQ(ValidationMessage(c), "--maxout-pieces must be >= 1, got 0");
+  c = RunConfig();
+  c.threads = -1;
+  EXPECT_EQ(ValidationMessage(c), "--threads must be >= 0, got -1");
+}
+
+}  // namespace
+}  // namespace gradflow
