@@ -15,8 +15,8 @@ namespace {
 
 RunConfig PassConfig(const benchmark::State& state) {
   RunConfig c;
-  c.activation = "relu";
-  c.init = "he_normal";
+  c.activation = ActivationKind::kRelu;
+  c.init = InitKind::kHeNormal;
   c.depth = static_cast<int>(state.range(0));
   c.width = static_cast<int>(state.range(1));
   c.batch = static_cast<int>(state.range(2));

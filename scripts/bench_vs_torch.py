@@ -22,6 +22,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gradflow_tables  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -36,14 +39,36 @@ def parse_args():
 
 
 # ---------------------------------------------------------------- PyTorch reference
-# phi'(z) and sup phi' per activation, for the saturation metrics (maxout never saturates).
-DERIVATIVES = {
-    "sigmoid": (lambda z, a: a * (1 - a), 0.25),
-    "tanh": (lambda z, a: 1 - a * a, 1.0),
-    "relu": (lambda z, a: (z > 0).to(z.dtype), 1.0),
-    "leaky_relu": (lambda z, a: (z > 0).to(z.dtype) * 0.99 + 0.01, 1.0),
-    "elu": (lambda z, a: (z > 0).to(z.dtype) + (z <= 0).to(z.dtype) * (a + 1), 1.0),
-}
+# The activations this reference builds in torch (torch_model), each at gradflow's default
+# parameter, which is also torch's (LeakyReLU 0.01, ELU 1, maxout 2 pieces).
+TORCH_REFERENCE = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout")
+# name -> (phi'(z, a), sup phi') for the saturation metrics (maxout never saturates); sup phi'
+# and the leaky slope come from gradflow's table (load_derivatives).
+DERIVATIVES = {}
+
+
+def bench_activations(tables):
+    """The activations of gradflow's table that this reference can build, in table order."""
+    names = gradflow_tables.names(tables, "activations")
+    missing = [n for n in TORCH_REFERENCE if n not in names]
+    if missing:
+        raise ValueError(f"gradflow has no activation {', '.join(missing)} (list --json)")
+    return [n for n in names if n in TORCH_REFERENCE]
+
+
+def load_derivatives(tables):
+    slope = gradflow_tables.activation_parameter(tables, "leaky_relu", {})
+    functions = {
+        "sigmoid": lambda z, a: a * (1 - a),
+        "tanh": lambda z, a: 1 - a * a,
+        "relu": lambda z, a: (z > 0).to(z.dtype),
+        "leaky_relu": lambda z, a: (z > 0).to(z.dtype) * (1 - slope) + slope,
+        "elu": lambda z, a: (z > 0).to(z.dtype) + (z <= 0).to(z.dtype) * (a + 1),
+    }
+    DERIVATIVES.clear()
+    for name, function in functions.items():
+        DERIVATIVES[name] = (function, gradflow_tables.activation(tables, name)["max_dphi"])
+    return DERIVATIVES
 
 
 def torch_model(torch, activation, depth, width, init="he_normal", pieces=2):
@@ -54,6 +79,7 @@ def torch_model(torch, activation, depth, width, init="he_normal", pieces=2):
 
     modules = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
                "leaky_relu": torch.nn.LeakyReLU, "elu": torch.nn.ELU, "maxout": Maxout}
+    assert set(modules) == set(TORCH_REFERENCE)
     layers = []
     for _ in range(depth):
         lin = torch.nn.Linear(width, width * (pieces if activation == "maxout" else 1))
@@ -172,6 +198,9 @@ def backward_tensor_mib(depth, width, batch, scalar=4):
 
 def main():
     args = parse_args()
+    gradflow = os.path.join(args.build, "gradflow")
+    tables = gradflow_tables.load(gradflow)
+    load_derivatives(tables)
     import torch
     torch.set_num_threads(args.threads)
     rounds = 2 if args.quick else args.rounds
@@ -196,7 +225,6 @@ def main():
                            fraction_of_peak=flops / t_gf / 1e9 / peak)
 
     # 3. memory
-    gradflow = os.path.join(args.build, "gradflow")
     rss = peak_rss_mib([gradflow, "run", "--activation", "relu", "--init", "he_normal", "--depth", str(depth),
                         "--width", str(width), "--batch", str(batch), "-q", "-o", "/dev/null",
                         "--threads", str(args.threads)])
@@ -204,7 +232,7 @@ def main():
     results["memory"] = dict(peak_rss_mib=rss, backward_tensors_mib=need, ratio=rss / need)
 
     # 2. sweep of small configurations
-    acts = ["sigmoid", "tanh", "relu", "leaky_relu", "maxout", "elu"]
+    acts = bench_activations(tables)
     depths = [5, 10, 20, 50] if not args.quick else [5, 20]
     widths = [64, 128]
     seeds = 5 if not args.quick else 2

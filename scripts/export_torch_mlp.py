@@ -26,6 +26,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gradflow_tables  # noqa: E402
 import safetensors_np  # noqa: E402
 
 try:
@@ -46,23 +47,38 @@ class Maxout(nn.Module):
         return z.view(z.shape[0], -1, self.pieces).max(dim=-1).values
 
 
-def describe_activation(module):
-    """(gradflow name, metadata dict) for a torch activation module, or an error."""
+def torch_activation(module):
+    """(gradflow name, its parameter's value or None) for a torch activation module, or None."""
     simple = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.Softsign: "softsign",
               nn.SELU: "selu", nn.SiLU: "silu", nn.Identity: "identity"}
     for cls, name in simple.items():
         if type(module) is cls:
-            return name, {}
+            return name, None
     if isinstance(module, nn.LeakyReLU):
-        return "leaky_relu", {"leaky_slope": repr(float(module.negative_slope))}
+        return "leaky_relu", float(module.negative_slope)
     if isinstance(module, nn.ELU):
-        return "elu", {"elu_alpha": repr(float(module.alpha))}
+        return "elu", float(module.alpha)
     if isinstance(module, nn.Softplus) and module.beta == 1:
-        return "softplus", {}
+        return "softplus", None
     if isinstance(module, nn.GELU) and getattr(module, "approximate", "none") == "none":
-        return "gelu", {}
+        return "gelu", None
     if isinstance(module, Maxout) or type(module).__name__ == "Maxout":
-        return "maxout", {"maxout_pieces": str(int(module.pieces))}
+        return "maxout", int(module.pieces)
+    return None
+
+
+def describe_activation(module, tables=None):
+    """(gradflow name, metadata dict) for a torch activation module, or an error. The
+    parameter's metadata key comes from gradflow's table (`tables`, default
+    gradflow_tables.load())."""
+    found = torch_activation(module)
+    if found is not None:
+        name, value = found
+        row = gradflow_tables.activation(tables or gradflow_tables.load(), name)
+        parameter = row["parameter"]
+        if parameter is None:
+            return name, {}
+        return name, {parameter["metadata_key"]: str(value) if parameter["integer"] else repr(value)}
     raise ValueError(f"unsupported module {module!r}: gradflow knows Linear and the activations "
                      "Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softplus, Softsign, SELU, GELU, SiLU, "
                      "Identity, Maxout")
@@ -76,8 +92,11 @@ def flatten(model):
             yield module
 
 
-def to_tensors(model, loss=None, dtype=None):
+def to_tensors(model, loss=None, dtype=None, tables=None):
     """(tensors, metadata) of an nn.Sequential MLP in gradflow's layout."""
+    tables = tables or gradflow_tables.load()
+    if loss is not None and loss not in gradflow_tables.names(tables, "losses"):
+        raise ValueError(f"--loss {loss}: gradflow has " + ", ".join(gradflow_tables.names(tables, "losses")))
     modules = list(flatten(model))
     linears, activations = [], []
     for i, module in enumerate(modules):
@@ -89,7 +108,7 @@ def to_tensors(model, loss=None, dtype=None):
         else:
             if not linears or (i > 0 and not isinstance(modules[i - 1], nn.Linear)):
                 raise ValueError(f"module {i} ({module!r}) does not follow a Linear layer")
-            activations.append(describe_activation(module))
+            activations.append(describe_activation(module, tables))
     if not linears:
         raise ValueError("the model has no Linear layer")
     head = isinstance(modules[-1], nn.Linear)
@@ -122,11 +141,16 @@ def to_tensors(model, loss=None, dtype=None):
     return tensors, metadata
 
 
-def export(model, path, loss=None, dtype=None, x=None, targets=None, labels=None, init=None):
+def export(model, path, loss=None, dtype=None, x=None, targets=None, labels=None, init=None,
+           tables=None):
     """Writes `model` to `path`. x: (B, input_dim); targets: (B, K) for mse;
     labels: (B,) class indices for cross_entropy. init names the scheme the
-    weights were drawn with (gradflow init names) if they are untrained."""
-    tensors, metadata = to_tensors(model, loss, dtype)
+    weights were drawn with (gradflow init names) if they are untrained.
+    `tables`: gradflow's tables (default gradflow_tables.load())."""
+    tables = tables or gradflow_tables.load()
+    if init and init not in gradflow_tables.names(tables, "inits"):
+        raise ValueError(f"--init {init}: gradflow has " + ", ".join(gradflow_tables.names(tables, "inits")))
+    tensors, metadata = to_tensors(model, loss, dtype, tables)
     weight_dtype = tensors["layers.1.weight"].dtype
     if x is not None:
         tensors["x"] = np.asarray(x, dtype=weight_dtype)
@@ -144,23 +168,26 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", help="torch.save()d nn.Sequential (.pt)")
     parser.add_argument("out", help="safetensors file to write")
-    parser.add_argument("--loss", choices=["probe", "mse", "cross_entropy"],
-                        help="default: cross_entropy with a linear head, probe without")
+    parser.add_argument("--loss", help="a gradflow loss (gradflow list --json); default: "
+                        "cross_entropy with a linear head, probe without")
     parser.add_argument("--dtype", choices=["float32", "float64"],
                         help="convert the weights (default: keep float64, else float32)")
     parser.add_argument("--x", help=".npy batch (B, input_dim) to store as x")
     parser.add_argument("--targets", help=".npy mse targets (B, K)")
     parser.add_argument("--labels", help=".npy cross_entropy labels (B,)")
     parser.add_argument("--init", help="gradflow name of the init, if the weights are untrained")
+    parser.add_argument("--gradflow", help="the gradflow program whose tables to use (default: "
+                        "$GRADFLOW_BINARY, else build/gradflow)")
     args = parser.parse_args()
     try:
+        tables = gradflow_tables.load(args.gradflow)
         model = torch.load(args.model, map_location="cpu")
         if isinstance(model, dict):
             raise ValueError("this is a state_dict; save the module itself: torch.save(model, path)")
         load = lambda p: None if p is None else np.load(p)  # noqa: E731
         metadata = export(model, args.out, args.loss, args.dtype, load(args.x), load(args.targets),
-                          load(args.labels), args.init)
-    except (ValueError, OSError) as e:
+                          load(args.labels), args.init, tables)
+    except (ValueError, OSError, RuntimeError) as e:
         print(f"export_torch_mlp: {e}", file=sys.stderr)
         return 2
     print(f"wrote {args.out}: {metadata['activation']}, loss {metadata['loss']}; diagnose with\n"

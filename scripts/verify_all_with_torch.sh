@@ -10,16 +10,21 @@ gradflow=${2:-build/gradflow}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=0
-activations=$("$gradflow" list | awk '/^Activations/{on=1; next} on && NF==0{exit} on && /^  [a-z]/{print $1}')
-[ -n "$activations" ] || activations="sigmoid tanh relu leaky_relu elu maxout softplus softsign selu gelu silu identity"
+# The names come from gradflow's own tables.
+names() {
+  "$gradflow" list --json |
+    /usr/bin/python3 -c "import json, sys; print(' '.join(r['name'] for r in json.load(sys.stdin)['$1']))"
+}
+activations=$(names activations)
+losses=$(names losses)
 for activation in $activations; do
-  for loss in probe mse cross_entropy; do
+  for loss in $losses; do
     "$gradflow" run -q --dtype "$dtype" --activation "$activation" --loss "$loss" --depth 8 \
       --width 48 --batch 24 --bias-std 0.3 --input-scale 2 --leaky-slope 0.2 --elu-alpha 0.8 \
       --maxout-pieces 3 --seed 7 -o "$work/l.csv" --summary-out "$work/s.csv" \
       --save-model "$work/m.safetensors"
     if line=$(/usr/bin/python3 scripts/verify_with_torch.py "$work/m.safetensors" "$work/l.csv" \
-                --summary "$work/s.csv" | tail -1); then
+                --summary "$work/s.csv" --gradflow "$gradflow" | tail -1); then
       status=ok
     else
       status=FAIL; failed=1

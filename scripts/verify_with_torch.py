@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gradflow_tables  # noqa: E402
 import safetensors_np  # noqa: E402
 
 try:
@@ -57,12 +58,18 @@ def silu_max_derivative():
     return dphi(0.5 * (lo + hi))
 
 
-def activation(name, meta):
+def activation(name, meta, tables):
     """(phi, max phi') for gradflow's activation `name`, written with torch ops so
     that autograd supplies phi'. The branch conventions match gradflow's table
-    (z > 0 takes the positive side)."""
-    slope = float(meta.get("leaky_slope", 0.01))
-    alpha = float(meta.get("elu_alpha", 1.0))
+    (z > 0 takes the positive side); the names, parameters and their defaults
+    come from it (`tables`: gradflow_tables.load()). Maxout has no elementwise
+    phi: (None, 1)."""
+    try:
+        gradflow_tables.activation(tables, name)
+    except ValueError as e:
+        sys.exit(f"verify_with_torch: {e}")
+    slope = gradflow_tables.activation_parameter(tables, "leaky_relu", meta)
+    alpha = gradflow_tables.activation_parameter(tables, "elu", meta)
     sqrt2 = math.sqrt(2.0)
     table = {
         "sigmoid": (torch.sigmoid, 0.25),
@@ -80,8 +87,11 @@ def activation(name, meta):
         "silu": (lambda z: z * torch.sigmoid(z), silu_max_derivative()),
         "identity": (lambda z: z, 1.0),
     }
-    if name not in table and name != "maxout":
-        sys.exit(f"verify_with_torch: unknown activation '{name}'")
+    try:
+        gradflow_tables.require_all(tables, "activations", set(table) | {"maxout"},
+                                    "verify_with_torch")
+    except ValueError as e:
+        sys.exit(str(e))
     return table.get(name, (None, 1.0))
 
 
@@ -94,12 +104,12 @@ def scaled_norm(t):
     return float(torch.linalg.norm(t.detach().double().flatten()))
 
 
-def recompute(tensors, meta, rows, tau):
+def recompute(tensors, meta, rows, tau, tables):
     """Per-layer metrics in torch, as a list of dicts keyed by CSV column."""
     dtype = torch.float64 if rows.iloc[0]["dtype"] == "float64" else torch.float32
     name = rows.iloc[0]["activation"]
-    pieces = int(meta.get("maxout_pieces", 2))
-    phi, max_dphi = activation(name, meta)
+    pieces = gradflow_tables.activation_parameter(tables, "maxout", meta)
+    phi, max_dphi = activation(name, meta, tables)
     loss_name = rows.iloc[0]["loss"]
     num_layers = len(rows)
     depth = num_layers - (1 if loss_name != "probe" else 0)
@@ -177,7 +187,14 @@ def main():
                         help="largest allowed difference (default 1e-9 float64, 1e-4 float32)")
     parser.add_argument("--saturation-threshold", type=float,
                         help="tau of the run (default: the file's metadata, else 0.02)")
+    parser.add_argument("--gradflow", help="the gradflow program whose tables to use (default: "
+                        "$GRADFLOW_BINARY, else build/gradflow)")
     args = parser.parse_args()
+    try:
+        tables = gradflow_tables.load(args.gradflow)
+    except RuntimeError as e:
+        print(f"verify_with_torch: {e}", file=sys.stderr)
+        return 2
     torch.set_num_threads(1)
 
     try:
@@ -195,7 +212,7 @@ def main():
     tau = args.saturation_threshold or float(meta.get("saturation_threshold", 0.02))
     dtype = rows.iloc[0]["dtype"]
     tolerance = args.tolerance or (1e-9 if dtype == "float64" else 1e-4)
-    metrics, loss = recompute(tensors, meta, rows, tau)
+    metrics, loss = recompute(tensors, meta, rows, tau, tables)
 
     absolute = {"saturation_frac", "saturated_unit_frac", "dead_frac", "nonfinite"}
     worst = {}  # column -> (difference, layer)

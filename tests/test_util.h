@@ -18,8 +18,8 @@ namespace gradflow::testing_util {
 inline RunConfig Config(const std::string& activation, const std::string& init, int depth,
                         int width, int batch) {
   RunConfig c;
-  c.activation = activation;
-  c.init = init;
+  c.activation = ParseActivation(activation);
+  c.init = ParseInit(init);
   c.depth = depth;
   c.width = width;
   c.batch = batch;

@@ -6,7 +6,8 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"run", "build a network, run one forward/backward pass, write per-layer metrics as CSV",
        SetupRun},
-      {"list", "list the activations and initialisations with their formulas (and --columns)",
+      {"list",
+       "list the activations and initialisations with their formulas (and --columns, --json)",
        SetupList},
       {"theory",
        "mean-field predictions: per-layer q, chi, delta ratios and the phase (or a phase table)",

@@ -27,9 +27,32 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // runtime failure (or: check found a regression)
 constexpr int kExitUsage = 2;    // bad usage or unreadable input
 
-// The network, data, loss and metric options shared by run, train and sweep.
-// String-valued choices are kept in *dtype and checked by Validate later.
-void AddNetworkOptions(CLI::App* app, RunConfig* config, std::string* dtype);
+// The choices of a RunConfig as the user wrote them, parsed once after the
+// command line and any --config file are read (ParseNetworkNames).
+struct NetworkNames {
+  std::string activation, init, input, loss, dtype;
+};
+
+// The network, data, loss and metric options shared by run and train. The
+// choices go to *names (defaults: *config's), the rest straight to *config.
+void AddNetworkOptions(CLI::App* app, RunConfig* config, NetworkNames* names);
+// Sets config's activation, init, input, loss and dtype from *names; throws
+// UsageError naming the option, the value and the allowed names.
+void ParseNetworkNames(const NetworkNames& names, RunConfig* config);
+
+// One option per parameter of a table's rows (--leaky-slope, --init-std, ...),
+// bound to its field of *values.
+template <typename Params>
+void AddParameterOptions(CLI::App* app, const std::vector<const ParameterSpec<Params>*>& parameters,
+                         Params* values) {
+  for (const ParameterSpec<Params>* p : parameters) {
+    if (p->IsInteger()) {
+      app->add_option(p->option, values->*(p->whole), p->help)->capture_default_str();
+    } else {
+      app->add_option(p->option, values->*(p->real), p->help)->capture_default_str();
+    }
+  }
+}
 
 // Each command's setup, one per file.
 std::function<int()> SetupRun(CLI::App* app);

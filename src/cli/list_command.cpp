@@ -1,14 +1,19 @@
-// gradflow list: the activation and init tables (and the CSV columns).
+// gradflow list: the activation and init tables (and the CSV columns), or
+// every table as JSON for scripts (scripts/gradflow_tables.py reads it).
+#include <cmath>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "engine/activation.h"
 #include "engine/init.h"
+#include "engine/inputs.h"
+#include "engine/loss.h"
 #include "experiment/histogram_columns.h"
 #include "experiment/run_columns.h"
 #include "experiment/spectrum_columns.h"
 #include "fmt/format.h"
+#include "nlohmann/json.hpp"
 #include "train/train_columns.h"
 
 namespace gradflow::cli {
@@ -20,6 +25,61 @@ void PrintColumns(const char* title, const std::vector<Column<Row>>& columns) {
   for (const Column<Row>& column : columns) {
     std::cout << fmt::format("  {:<24} {}\n", column.name, column.doc);
   }
+}
+
+// A row's parameter: where it is given, stored and checked; null if none.
+template <typename Params>
+nlohmann::ordered_json ParameterJson(const ParameterSpec<Params>* p) {
+  if (p == nullptr) return nullptr;
+  nlohmann::ordered_json j;
+  j["option"] = p->option;
+  j["metadata_key"] = p->key;
+  j["help"] = p->help;
+  j["integer"] = p->IsInteger();
+  if (p->IsInteger()) {
+    j["default"] = static_cast<int>(p->Default());
+  } else {
+    j["default"] = p->Default();
+  }
+  // JSON has no infinity: null for "any finite number".
+  j["minimum"] = std::isfinite(p->minimum) ? nlohmann::ordered_json(p->minimum) : nullptr;
+  return j;
+}
+
+int ListJson() {
+  nlohmann::ordered_json j;
+  j["format"] = "gradflow-tables";
+  j["format_version"] = 1;
+  for (const ActivationSpec& spec : ActivationTable()) {
+    const Activation activation(spec, ActivationParams{});
+    j["activations"].push_back({{"name", spec.name},
+                                {"formula", spec.formula},
+                                {"derivative", spec.derivative},
+                                {"parameter", ParameterJson(spec.parameter)},
+                                {"max_dphi", activation.MaxDPhi()},
+                                {"kink_at_zero", spec.kink_at_zero},
+                                {"piecewise_linear", spec.piecewise_linear},
+                                {"maxout", spec.is_maxout}});
+  }
+  for (const InitSpec& spec : InitTable()) {
+    j["inits"].push_back({{"name", spec.name},
+                          {"formula", spec.formula},
+                          {"parameter", ParameterJson(spec.parameter)},
+                          {"sigma_w2_square", spec.sigma_w2(100, 100, InitParams{})}});
+  }
+  for (const LossSpec& spec : LossTable()) {
+    j["losses"].push_back(
+        {{"name", spec.name},
+         {"description", spec.description},
+         {"head_option", spec.head_option != nullptr ? nlohmann::ordered_json(spec.head_option)
+                                                     : nlohmann::ordered_json(nullptr)}});
+  }
+  for (const InputSpec& spec : InputTable()) {
+    j["inputs"].push_back({{"name", spec.name}, {"description", spec.description}});
+  }
+  j["dtypes"] = DTypeNames();
+  std::cout << j.dump(2) << "\n";
+  return kExitOk;
 }
 
 int List(bool columns) {
@@ -43,15 +103,17 @@ int List(bool columns) {
   std::cout << "Activations (saturated when phi'(z) < tau * max phi'):\n";
   for (const ActivationSpec& spec : ActivationTable()) {
     const Activation activation(spec, ActivationParams{});
-    std::cout << fmt::format("  {:<11} phi = {}\n  {:<11} phi' = {}; max phi' = {:.6g}{}\n",
-                             spec.name, spec.formula, "", spec.derivative, activation.MaxDPhi(),
-                             *spec.parameter ? fmt::format("; parameter {}", spec.parameter) : "");
+    std::cout << fmt::format(
+        "  {:<11} phi = {}\n  {:<11} phi' = {}; max phi' = {:.6g}{}\n", spec.name, spec.formula, "",
+        spec.derivative, activation.MaxDPhi(),
+        spec.parameter != nullptr ? fmt::format("; parameter {}", spec.parameter->option) : "");
   }
   std::cout << "\nInitialisations (sigma_w^2 = fan_in * Var(W), square layer, before --gain):\n";
   for (const InitSpec& spec : InitTable()) {
-    std::cout << fmt::format("  {:<15} {}; sigma_w^2 = {:.6g}{}\n", spec.name, spec.formula,
-                             spec.sigma_w2(100, 100, InitParams{}),
-                             *spec.parameter ? fmt::format(" (default {})", spec.parameter) : "");
+    std::cout << fmt::format(
+        "  {:<15} {}; sigma_w^2 = {:.6g}{}\n", spec.name, spec.formula,
+        spec.sigma_w2(100, 100, InitParams{}),
+        spec.parameter != nullptr ? fmt::format(" (default {})", spec.parameter->option) : "");
   }
   return kExitOk;
 }
@@ -60,8 +122,13 @@ int List(bool columns) {
 
 std::function<int()> SetupList(CLI::App* app) {
   auto columns = std::make_shared<bool>(false);
-  app->add_flag("--columns", *columns, "list the CSV columns and their formulas instead");
-  return [columns] { return List(*columns); };
+  auto json = std::make_shared<bool>(false);
+  CLI::Option* columns_flag =
+      app->add_flag("--columns", *columns, "list the CSV columns and their formulas instead");
+  app->add_flag("--json", *json,
+                "print the activation, init, loss and input tables as JSON (for scripts)")
+      ->excludes(columns_flag);
+  return [columns, json] { return *json ? ListJson() : List(*columns); };
 }
 
 }  // namespace gradflow::cli

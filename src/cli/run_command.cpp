@@ -18,7 +18,7 @@ namespace {
 
 struct RunOptions {
   RunConfig config;
-  std::string dtype = "float32";
+  NetworkNames names;       // activation, init, input, loss, dtype as given
   std::string out = "-";    // per-layer CSV; "-" is stdout
   std::string summary_out;  // one-row summary CSV; "" for none
   bool quiet = false;       // no report on stderr
@@ -32,7 +32,7 @@ struct RunOptions {
 
 int Run(const RunOptions& options) {
   RunConfig config = options.config;
-  config.dtype = ParseDType(options.dtype);
+  ParseNetworkNames(options.names, &config);
   Validate(config);
   CheckWritable("--out", options.out);
   CheckWritable("--summary-out", options.summary_out);
@@ -69,7 +69,7 @@ int Run(const RunOptions& options) {
 
 std::function<int()> SetupRun(CLI::App* app) {
   auto options = std::make_shared<RunOptions>();
-  AddNetworkOptions(app, &options->config, &options->dtype);
+  AddNetworkOptions(app, &options->config, &options->names);
   app->add_option("-o,--out", options->out, "per-layer CSV file ('-': stdout)")
       ->capture_default_str();
   app->add_option("--summary-out", options->summary_out, "one-row run summary CSV file");

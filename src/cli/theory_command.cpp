@@ -19,8 +19,11 @@ namespace gradflow::cli {
 namespace {
 
 struct TheoryOptions {
-  RunConfig config;  // activation and init may be "all"
-  std::string out;   // CSV file; "" none; "-" stdout (the table then goes to stderr)
+  RunConfig config;
+  // As given: a name, comma-separated names or "all".
+  std::string activations = ActivationName(config.activation);
+  std::string inits = InitName(config.init);
+  std::string out;  // CSV file; "" none; "-" stdout (the table then goes to stderr)
 };
 
 std::string PhaseSentence(const PhaseInfo& p) {
@@ -61,8 +64,8 @@ std::string FormatLayerTable(const RunConfig& c, const NetworkTheory& t) {
   std::string text = fmt::format(
       "gradflow theory: {}{}, init {}, gain {:g}, bias_std {:g}, depth {}, width {}, input_scale "
       "{:g}\n",
-      c.activation, param.empty() ? "" : "(" + param + ")", c.init, c.gain, c.bias_std, c.depth,
-      c.width, c.input_scale);
+      ActivationName(c.activation), param.empty() ? "" : "(" + param + ")", InitName(c.init),
+      c.gain, c.bias_std, c.depth, c.width, c.input_scale);
   text += fmt::format(
       "sigma_w^2 = {:.6g} (hidden layers), sigma_b^2 = {:.6g}, q_x = {:.6g}, tau = {:g}\n",
       t.sigma_w2_hidden, t.sigma_b2, t.q_x, c.saturation_threshold);
@@ -94,10 +97,11 @@ std::string FormatPhaseTable(const std::vector<RunConfig>& configs,
                       fmt::format("d1/d{}", depth));
   for (size_t i = 0; i < configs.size(); ++i) {
     const PhaseInfo& p = theories[i].phase;
-    text += fmt::format(
-        "{:<11} {:<15} {:>9.4g} {:<10} {:>11.5g} {:>10.5g} {:>10.4g} {:<9} {:>12.4g}\n",
-        configs[i].activation, configs[i].init, theories[i].sigma_w2_hidden, FixedPointName(p.kind),
-        p.q_star, p.chi1, p.xi, p.phase, theories[i].vanishing_ratio);
+    text +=
+        fmt::format("{:<11} {:<15} {:>9.4g} {:<10} {:>11.5g} {:>10.5g} {:>10.4g} {:<9} {:>12.4g}\n",
+                    ActivationName(configs[i].activation), InitName(configs[i].init),
+                    theories[i].sigma_w2_hidden, FixedPointName(p.kind), p.q_star, p.chi1, p.xi,
+                    p.phase, theories[i].vanishing_ratio);
   }
   text += fmt::format(
       "d1/d{0} = predicted ||delta^1||/||delta^{0}|| (random-probe loss). Phase is the deep limit; "
@@ -111,8 +115,8 @@ int Theory(const TheoryOptions& options) {
   const SweepOption& activation_option = FindSweepOption("activation");
   const SweepOption& init_option = FindSweepOption("init");
   const std::vector<std::string> activations =
-      ExpandValues(activation_option, options.config.activation);
-  const std::vector<std::string> inits = ExpandValues(init_option, options.config.init);
+      ExpandValues(activation_option, options.activations);
+  const std::vector<std::string> inits = ExpandValues(init_option, options.inits);
   std::vector<RunConfig> configs;
   for (const std::string& activation : activations) {
     for (const std::string& init : inits) {
@@ -146,25 +150,16 @@ int Theory(const TheoryOptions& options) {
 std::function<int()> SetupTheory(CLI::App* app) {
   auto options = std::make_shared<TheoryOptions>();
   RunConfig& c = options->config;
-  app->add_option("--activation", c.activation,
+  app->add_option("--activation", options->activations,
                   "activation, one of: " + JoinNames(ActivationNames()) +
                       "; several comma-separated, or all")
       ->capture_default_str();
-  app->add_option("--leaky-slope", c.activation_params.leaky_slope, "leaky_relu: slope for z < 0")
-      ->capture_default_str();
-  app->add_option("--elu-alpha", c.activation_params.elu_alpha, "elu: alpha")
-      ->capture_default_str();
-  app->add_option("--maxout-pieces", c.activation_params.maxout_pieces,
-                  "maxout: linear pieces per unit")
-      ->capture_default_str();
-  app->add_option("--init", c.init,
+  AddParameterOptions(app, ActivationParameters(), &c.activation_params);
+  app->add_option("--init", options->inits,
                   "weight initialisation, one of: " + JoinNames(InitNames()) +
                       "; several comma-separated, or all")
       ->capture_default_str();
-  app->add_option("--init-std", c.init_params.init_std, "normal init: standard deviation")
-      ->capture_default_str();
-  app->add_option("--init-scale", c.init_params.init_scale, "uniform init: U[-scale, scale]")
-      ->capture_default_str();
+  AddParameterOptions(app, InitParameters(), &c.init_params);
   app->add_option("--gain", c.gain, "multiplier on every initial weight")->capture_default_str();
   app->add_option("--bias-std", c.bias_std, "biases ~ N(0, std^2); 0 = zero biases")
       ->capture_default_str();

@@ -19,7 +19,7 @@ namespace {
 
 struct TrainOptions {
   TrainConfig config;
-  std::string dtype = "float32";
+  NetworkNames names;      // activation, init, input, loss, dtype as given
   std::string out = "-";   // per-layer CSV; "-" is stdout
   std::string curve_out;   // learning-curve CSV; "" for none
   std::string histograms;  // per-layer histograms at the logged steps; "" for none
@@ -34,16 +34,17 @@ struct TrainOptions {
 // do not apply to the chosen task or optimiser.
 TrainConfig Resolve(const TrainOptions& options) {
   TrainConfig config = options.config;
-  config.run.dtype = ParseDType(options.dtype);
+  config.run.dtype = ParseDType(options.names.dtype);
   const TaskKind task = ParseTask(config.task);
   RequireOneOf("--optimizer", config.optimizer.name, OptimizerNames());
-  const std::string task_loss = TaskLoss(task);
-  if (options.Given("--loss") && config.run.loss != task_loss) {
+  const LossKind task_loss = TaskLoss(task);
+  if (options.Given("--loss") && options.names.loss != LossName(task_loss)) {
     throw UsageError(fmt::format(
         "--loss: --task {} trains with {}, got '{}' (teacher: cross_entropy, regression: mse; "
         "leave --loss out)",
-        config.task, task_loss, config.run.loss));
+        config.task, LossName(task_loss), options.names.loss));
   }
+  ParseNetworkNames(options.names, &config.run);
   config.run.loss = task_loss;
   if (options.Given("--log-every") && config.log_every < 1) {
     throw UsageError(fmt::format("--log-every must be >= 1, got {}", config.log_every));
@@ -121,7 +122,7 @@ std::function<int()> SetupTrain(CLI::App* app) {
   auto options = std::make_shared<TrainOptions>();
   options->app = app;
   TrainConfig& c = options->config;
-  AddNetworkOptions(app, &c.run, &options->dtype);
+  AddNetworkOptions(app, &c.run, &options->names);
   // Shared options whose meaning differs in training.
   app->get_option("--loss")
       ->description("set by --task (teacher: cross_entropy, regression: mse); leave it out")

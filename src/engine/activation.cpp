@@ -55,69 +55,95 @@ double SiluMaxDerivative(const P&) {
   return value;
 }
 
+// The parameters, each pointed to by its row.
+const ActivationParameter kLeakySlope{
+    "--leaky-slope", "leaky_slope",   "leaky_relu: slope for z < 0",
+    kAnyFinite,      &P::leaky_slope, nullptr};
+const ActivationParameter kEluAlpha{"--elu-alpha", "elu_alpha",   "elu: alpha",
+                                    0.0,           &P::elu_alpha, nullptr};
+const ActivationParameter kMaxoutPieces{
+    "--maxout-pieces", "maxout_pieces",  "maxout: linear pieces per unit", 1.0,
+    nullptr,           &P::maxout_pieces};
+
+using K = ActivationKind;
+
 const std::vector<ActivationSpec> kTable = {
-    {"sigmoid", "1/(1+exp(-z))", "s(z)(1-s(z)), at most 1/4", "",
+    {K::kSigmoid, "sigmoid", "1/(1+exp(-z))", "s(z)(1-s(z)), at most 1/4", nullptr,
      [](double z, const P&) { return Sigmoid(z); },
      [](double z, const P&) { return SigmoidDerivative(z); }, [](const P&) { return 0.25; }, false,
-     false},
+     false, false},
     // tanh'(z) = sech²(z) = 4e^{-2|z|}/(1+e^{-2|z|})², exact in the tails.
-    {"tanh", "tanh(z)", "1 - tanh(z)^2", "", [](double z, const P&) { return std::tanh(z); },
+    {K::kTanh, "tanh", "tanh(z)", "1 - tanh(z)^2", nullptr,
+     [](double z, const P&) { return std::tanh(z); },
      [](double z, const P&) {
        const double e = std::exp(-2.0 * std::fabs(z));
        return 4.0 * e / ((1.0 + e) * (1.0 + e));
      },
-     One, false, false},
-    {"relu", "max(0, z)", "1 if z > 0 else 0", "",
+     One, false, false, false},
+    {K::kRelu, "relu", "max(0, z)", "1 if z > 0 else 0", nullptr,
      [](double z, const P&) { return z > 0 ? z : 0.0; },
-     [](double z, const P&) { return z > 0 ? 1.0 : 0.0; }, One, true, false},
-    {"leaky_relu", "z if z > 0 else alpha*z", "1 if z > 0 else alpha", "--leaky-slope",
+     [](double z, const P&) { return z > 0 ? 1.0 : 0.0; }, One, true, true, false},
+    {K::kLeakyRelu, "leaky_relu", "z if z > 0 else alpha*z", "1 if z > 0 else alpha", &kLeakySlope,
      [](double z, const P& p) { return z > 0 ? z : p.leaky_slope * z; },
      [](double z, const P& p) { return z > 0 ? 1.0 : p.leaky_slope; },
-     [](const P& p) { return std::max(1.0, p.leaky_slope); }, true, false},
-    {"elu", "z if z > 0 else alpha*(exp(z)-1)", "1 if z > 0 else alpha*exp(z)", "--elu-alpha",
+     [](const P& p) { return std::max(1.0, p.leaky_slope); }, true, true, false},
+    {K::kElu, "elu", "z if z > 0 else alpha*(exp(z)-1)", "1 if z > 0 else alpha*exp(z)", &kEluAlpha,
      [](double z, const P& p) { return z > 0 ? z : p.elu_alpha * std::expm1(z); },
      [](double z, const P& p) { return z > 0 ? 1.0 : p.elu_alpha * std::exp(z); },
-     [](const P& p) { return std::max(1.0, p.elu_alpha); }, true, false},
-    {"maxout", "max over k pieces of (W_j a + b_j)", "1 for the winning piece, 0 for the others",
-     "--maxout-pieces", [](double z, const P&) { return z; }, [](double, const P&) { return 1.0; },
-     One, false, true},
-    {"softplus", "log(1+exp(z))", "sigmoid(z)", "",
+     [](const P& p) { return std::max(1.0, p.elu_alpha); }, true, false, false},
+    {K::kMaxout, "maxout", "max over k pieces of (W_j a + b_j)",
+     "1 for the winning piece, 0 for the others", &kMaxoutPieces,
+     [](double z, const P&) { return z; }, [](double, const P&) { return 1.0; }, One, false, true,
+     true},
+    {K::kSoftplus, "softplus", "log(1+exp(z))", "sigmoid(z)", nullptr,
      [](double z, const P&) {
        return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
      },
-     [](double z, const P&) { return Sigmoid(z); }, One, false, false},
-    {"softsign", "z/(1+|z|)", "1/(1+|z|)^2", "",
+     [](double z, const P&) { return Sigmoid(z); }, One, false, false, false},
+    {K::kSoftsign, "softsign", "z/(1+|z|)", "1/(1+|z|)^2", nullptr,
      [](double z, const P&) { return z / (1.0 + std::fabs(z)); },
      [](double z, const P&) {
        const double d = 1.0 + std::fabs(z);
        return 1.0 / (d * d);
      },
-     One, true, false},
-    {"selu", "lambda*(z if z > 0 else alpha*(exp(z)-1)), lambda=1.0507, alpha=1.6733",
-     "lambda if z > 0 else lambda*alpha*exp(z)", "",
+     One, true, false, false},
+    {K::kSelu, "selu", "lambda*(z if z > 0 else alpha*(exp(z)-1)), lambda=1.0507, alpha=1.6733",
+     "lambda if z > 0 else lambda*alpha*exp(z)", nullptr,
      [](double z, const P&) { return kSeluLambda * (z > 0 ? z : kSeluAlpha * std::expm1(z)); },
      [](double z, const P&) { return kSeluLambda * (z > 0 ? 1.0 : kSeluAlpha * std::exp(z)); },
-     [](const P&) { return kSeluLambda * kSeluAlpha; }, true, false},
+     [](const P&) { return kSeluLambda * kSeluAlpha; }, true, false, false},
     // GELU (erf form): φ'' = φ_N(z)(2 - z²) vanishes at z = √2, the maximum of φ'.
-    {"gelu", "z*Phi(z), Phi the standard normal CDF", "Phi(z) + z*pdf(z)", "",
+    {K::kGelu, "gelu", "z*Phi(z), Phi the standard normal CDF", "Phi(z) + z*pdf(z)", nullptr,
      [](double z, const P&) { return z * NormalCdf(z); },
      [](double z, const P&) { return NormalCdf(z) + z * NormalPdf(z); },
      [](const P&) {
        const double r = std::sqrt(2.0);
        return NormalCdf(r) + r * NormalPdf(r);
      },
-     false, false},
-    {"silu", "z*sigmoid(z)", "s(z)(1 + z(1-s(z)))", "",
+     false, false, false},
+    {K::kSilu, "silu", "z*sigmoid(z)", "s(z)(1 + z(1-s(z)))", nullptr,
      [](double z, const P&) { return z * Sigmoid(z); },
      [](double z, const P&) { return Sigmoid(z) + z * Sigmoid(z) * Sigmoid(-z); },
-     SiluMaxDerivative, false, false},
-    {"identity", "z", "1", "", [](double z, const P&) { return z; },
-     [](double, const P&) { return 1.0; }, One, false, false},
+     SiluMaxDerivative, false, false, false},
+    {K::kIdentity, "identity", "z", "1", nullptr, [](double z, const P&) { return z; },
+     [](double, const P&) { return 1.0; }, One, false, true, false},
 };
 
 }  // namespace
 
 const std::vector<ActivationSpec>& ActivationTable() { return kTable; }
+
+const ActivationSpec& ActivationSpecOf(ActivationKind kind) {
+  return kTable.at(static_cast<size_t>(kind));
+}
+
+std::vector<const ActivationParameter*> ActivationParameters() {
+  std::vector<const ActivationParameter*> parameters;
+  for (const ActivationSpec& spec : kTable) {
+    if (spec.parameter != nullptr) parameters.push_back(spec.parameter);
+  }
+  return parameters;
+}
 
 std::vector<std::string> ActivationNames() {
   std::vector<std::string> names;
@@ -125,25 +151,27 @@ std::vector<std::string> ActivationNames() {
   return names;
 }
 
-const ActivationSpec& FindActivation(const std::string& name) {
+ActivationKind ParseActivation(const std::string& name) {
   for (const ActivationSpec& spec : kTable) {
-    if (name == spec.name) return spec;
+    if (name == spec.name) return spec.kind;
   }
   RequireOneOf("--activation", name, ActivationNames());
   throw;  // unreachable: RequireOneOf throws for unknown names
 }
 
+std::string ActivationName(ActivationKind kind) { return ActivationSpecOf(kind).name; }
+
+const ActivationSpec& FindActivation(const std::string& name) {
+  return ActivationSpecOf(ParseActivation(name));
+}
+
 Activation::Activation(const ActivationSpec& spec, const ActivationParams& params)
     : spec_(&spec), params_(params), max_dphi_(spec.max_dphi(params)) {}
 
-Activation Activation::Identity() { return Activation(FindActivation("identity"), {}); }
+Activation Activation::Identity() { return Activation(ActivationKind::kIdentity, {}); }
 
 std::string Activation::ParamString() const {
-  const std::string option = spec_->parameter;
-  if (option == "--leaky-slope") return fmt::format("{}", params_.leaky_slope);
-  if (option == "--elu-alpha") return fmt::format("{}", params_.elu_alpha);
-  if (option == "--maxout-pieces") return fmt::format("{}", params_.maxout_pieces);
-  return "";
+  return spec_->parameter != nullptr ? spec_->parameter->CsvText(params_) : "";
 }
 
 template <typename T>

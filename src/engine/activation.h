@@ -4,7 +4,9 @@
 // the README), φ and φ' as scalar functions in double precision, the supremum
 // of φ' (the saturation rule is φ'(z) < τ·max φ'), its parameter and whether
 // φ or φ' has a kink at 0 (the theory module's quadrature splits there).
-// Adding an activation is one row in activation.cpp plus its test.
+// Adding an activation is one row in activation.cpp, its ActivationKind, and
+// its test; a parameterised one also a field in ActivationParams, and its
+// parameter row gives the CLI option, validation, CSV cell and model metadata.
 //
 // Maxout is the one activation that is not elementwise: a unit is the max of
 // k linear pieces, so its layer has k·units pre-activation rows (rows
@@ -16,8 +18,25 @@
 #include <vector>
 
 #include "base/types.h"
+#include "engine/parameter.h"
 
 namespace gradflow {
+
+// One per row of the table, in the table's order.
+enum class ActivationKind {
+  kSigmoid,
+  kTanh,
+  kRelu,
+  kLeakyRelu,
+  kElu,
+  kMaxout,
+  kSoftplus,
+  kSoftsign,
+  kSelu,
+  kGelu,
+  kSilu,
+  kIdentity,
+};
 
 struct ActivationParams {
   double leaky_slope = 0.01;  // --leaky-slope: LeakyReLU's negative-side slope α
@@ -25,28 +44,41 @@ struct ActivationParams {
   int maxout_pieces = 2;      // --maxout-pieces: linear pieces per maxout unit k
 };
 
+using ActivationParameter = ParameterSpec<ActivationParams>;
+
 struct ActivationSpec {
+  ActivationKind kind;
   const char* name;
-  const char* formula;     // φ(z), for people
-  const char* derivative;  // φ'(z), for people
-  const char* parameter;   // the CLI option of its parameter, or ""
+  const char* formula;                   // φ(z), for people
+  const char* derivative;                // φ'(z), for people
+  const ActivationParameter* parameter;  // its parameter, or nullptr
   double (*phi)(double z, const ActivationParams& p);
   double (*dphi)(double z, const ActivationParams& p);
   double (*max_dphi)(const ActivationParams& p);  // sup over z of φ'(z)
   bool kink_at_zero;                              // φ' or φ'' jumps at 0
+  bool piecewise_linear;                          // φ is linear on each side of its kinks
   bool is_maxout;
 };
 
-// All rows, in the order they are listed to users.
+// All rows, in the order they are listed to users (= ActivationKind order).
 const std::vector<ActivationSpec>& ActivationTable();
+const ActivationSpec& ActivationSpecOf(ActivationKind kind);
+// The parameters of all rows that have one, in table order.
+std::vector<const ActivationParameter*> ActivationParameters();
+
 std::vector<std::string> ActivationNames();
-// Throws UsageError ("--activation: unknown value ... did you mean") if unknown.
+// Throws UsageError ("--activation: unknown value ... did you mean ... allowed") if unknown.
+ActivationKind ParseActivation(const std::string& name);
+std::string ActivationName(ActivationKind kind);
+// The row called `name`; throws as ParseActivation.
 const ActivationSpec& FindActivation(const std::string& name);
 
 // An activation bound to its parameters.
 class Activation {
  public:
   Activation(const ActivationSpec& spec, const ActivationParams& params);
+  Activation(ActivationKind kind, const ActivationParams& params)
+      : Activation(ActivationSpecOf(kind), params) {}
   static Activation Identity();
 
   const ActivationSpec& spec() const { return *spec_; }

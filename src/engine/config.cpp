@@ -8,8 +8,6 @@
 
 namespace gradflow {
 
-std::vector<std::string> LossNames() { return {"probe", "mse", "cross_entropy"}; }
-std::vector<std::string> InputNames() { return {"gaussian", "uniform"}; }
 std::vector<std::string> DTypeNames() { return {"float32", "float64"}; }
 
 DType ParseDType(const std::string& name) {
@@ -18,13 +16,19 @@ DType ParseDType(const std::string& name) {
 }
 
 int RunConfig::HeadUnits() const {
-  if (loss == "mse") return output_dim;
-  if (loss == "cross_entropy") return classes;
+  switch (loss) {
+    case LossKind::kMse:
+      return output_dim;
+    case LossKind::kCrossEntropy:
+      return classes;
+    case LossKind::kProbe:
+      break;
+  }
   return 0;
 }
 
 Activation MakeActivation(const RunConfig& config) {
-  return Activation(FindActivation(config.activation), config.activation_params);
+  return Activation(config.activation, config.activation_params);
 }
 
 namespace {
@@ -43,10 +47,6 @@ void RequireFinite(const char* option, double value) {
 }  // namespace
 
 void Validate(const RunConfig& c) {
-  FindActivation(c.activation);
-  FindInit(c.init);
-  RequireOneOf("--loss", c.loss, LossNames());
-  RequireOneOf("--input", c.input, InputNames());
   RequireAtLeast("--depth", c.depth, 1);
   RequireAtLeast("--width", c.width, 1);
   RequireAtLeast("--batch", c.batch, 1);
@@ -56,14 +56,10 @@ void Validate(const RunConfig& c) {
   }
   RequireAtLeast("--output-dim", c.output_dim, 1);
   RequireAtLeast("--classes", c.classes, 2);
-  RequireAtLeast("--maxout-pieces", c.activation_params.maxout_pieces, 1);
-  RequireFinite("--leaky-slope", c.activation_params.leaky_slope);
-  RequireFinite("--elu-alpha", c.activation_params.elu_alpha);
-  RequireAtLeast("--elu-alpha", c.activation_params.elu_alpha, 0);
-  RequireFinite("--init-std", c.init_params.init_std);
-  RequireAtLeast("--init-std", c.init_params.init_std, 0);
-  RequireFinite("--init-scale", c.init_params.init_scale);
-  RequireAtLeast("--init-scale", c.init_params.init_scale, 0);
+  for (const ActivationParameter* parameter : ActivationParameters()) {
+    parameter->Check(c.activation_params);
+  }
+  for (const InitParameter* parameter : InitParameters()) parameter->Check(c.init_params);
   RequireFinite("--gain", c.gain);
   RequireFinite("--bias-std", c.bias_std);
   RequireAtLeast("--bias-std", c.bias_std, 0);

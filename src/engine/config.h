@@ -1,4 +1,8 @@
 // RunConfig: everything that defines one gradflow run, with its validation.
+//
+// Choices are kinds (rows of their tables), parsed once where text comes in
+// (command line, config files, model metadata, sweep grids); their names are
+// used only for CSV cells, messages and metadata: ActivationName(c.activation).
 #pragma once
 
 #include <cstdint>
@@ -8,14 +12,16 @@
 #include "base/types.h"
 #include "engine/activation.h"
 #include "engine/init.h"
+#include "engine/inputs.h"
+#include "engine/loss.h"
 
 namespace gradflow {
 
 struct RunConfig {
   // Network
-  std::string activation = "sigmoid";
+  ActivationKind activation = ActivationKind::kSigmoid;
   ActivationParams activation_params;
-  std::string init = "xavier_uniform";
+  InitKind init = InitKind::kXavierUniform;
   InitParams init_params;
   double gain = 1.0;      // multiplies every weight
   double bias_std = 0.0;  // biases ~ N(0, bias_std²); zero when 0
@@ -23,12 +29,12 @@ struct RunConfig {
   int width = 256;        // units per hidden layer N
   int input_dim = 0;      // input dimension; 0 means "= width"
   // Data
-  int batch = 128;                 // samples B
-  std::string input = "gaussian";  // gaussian: N(0,1); uniform: U[-√3,√3]
-  double input_scale = 1.0;        // multiplies every input
-  std::string loss = "probe";      // probe | mse | cross_entropy
-  int output_dim = 10;             // mse head outputs
-  int classes = 10;                // cross_entropy head outputs
+  int batch = 128;                         // samples B
+  InputKind input = InputKind::kGaussian;  // gaussian: N(0,1); uniform: U[-√3,√3]
+  double input_scale = 1.0;                // multiplies every input
+  LossKind loss = LossKind::kProbe;        // probe | mse | cross_entropy
+  int output_dim = 10;                     // mse head outputs
+  int classes = 10;                        // cross_entropy head outputs
   DType dtype = DType::kFloat32;
   uint64_t seed = 0;
   // Metrics and verdict
@@ -45,12 +51,11 @@ struct RunConfig {
   bool HasHead() const { return HeadUnits() > 0; }
 };
 
-std::vector<std::string> LossNames();
-std::vector<std::string> InputNames();
 std::vector<std::string> DTypeNames();
 DType ParseDType(const std::string& name);  // throws UsageError naming --dtype
 
-// Throws UsageError naming the option, the value and what is allowed.
+// Throws UsageError naming the option, the value and what is allowed. The
+// kinds are valid by construction; kFromFile (a loaded model) is fine here.
 void Validate(const RunConfig& config);
 
 Activation MakeActivation(const RunConfig& config);

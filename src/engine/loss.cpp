@@ -7,12 +7,38 @@
 
 namespace gradflow {
 
-LossKind ParseLoss(const std::string& name) {
-  RequireOneOf("--loss", name, LossNames());
-  if (name == "mse") return LossKind::kMse;
-  if (name == "cross_entropy") return LossKind::kCrossEntropy;
-  return LossKind::kProbe;
+namespace {
+
+const std::vector<LossSpec> kTable = {
+    {LossKind::kProbe, "probe", "random projection r.a of the last hidden layer, matches theory",
+     nullptr},
+    {LossKind::kMse, "mse", "mean squared error of a linear head against N(0,1) targets",
+     "--output-dim"},
+    {LossKind::kCrossEntropy, "cross_entropy",
+     "softmax cross-entropy of a linear head, random labels", "--classes"},
+};
+
+}  // namespace
+
+const std::vector<LossSpec>& LossTable() { return kTable; }
+
+const LossSpec& LossSpecOf(LossKind kind) { return kTable.at(static_cast<size_t>(kind)); }
+
+std::vector<std::string> LossNames() {
+  std::vector<std::string> names;
+  for (const LossSpec& spec : kTable) names.push_back(spec.name);
+  return names;
 }
+
+LossKind ParseLoss(const std::string& name) {
+  for (const LossSpec& spec : kTable) {
+    if (name == spec.name) return spec.kind;
+  }
+  RequireOneOf("--loss", name, LossNames());
+  throw;  // unreachable: RequireOneOf throws for unknown names
+}
+
+std::string LossName(LossKind kind) { return LossSpecOf(kind).name; }
 
 LossTargets SampleLossTargets(LossKind kind, int units, int batch, uint64_t seed) {
   LossTargets t;

@@ -12,13 +12,28 @@
 #include <vector>
 
 #include "base/types.h"
-#include "engine/config.h"
 
 namespace gradflow {
 
+// One per row of the loss table, in the table's order.
 enum class LossKind { kProbe, kMse, kCrossEntropy };
 
-LossKind ParseLoss(const std::string& name);  // throws UsageError naming --loss
+struct LossSpec {
+  LossKind kind;
+  const char* name;
+  const char* description;  // for people (`gradflow list --json`)
+  // The option that sizes its linear head layer ("--output-dim", "--classes"),
+  // or nullptr when the loss reads the last hidden layer directly (probe).
+  const char* head_option;
+};
+
+// All rows, in the order they are listed to users (= LossKind order).
+const std::vector<LossSpec>& LossTable();
+const LossSpec& LossSpecOf(LossKind kind);
+std::vector<std::string> LossNames();
+// Throws UsageError ("--loss: unknown value ... did you mean ... allowed") if unknown.
+LossKind ParseLoss(const std::string& name);
+std::string LossName(LossKind kind);
 
 struct LossTargets {
   MatD probe;               // probe: r, (K, B)

@@ -56,7 +56,7 @@ void Network<T>::Backward(const ForwardCache<T>& cache, const Mat<T>& dout,
 
 template <typename T>
 Network<T> BuildNetwork(const RunConfig& config) {
-  const InitSpec& init = FindInit(config.init);
+  const InitSpec& init = InitSpecOf(config.init);
   const Activation activation = MakeActivation(config);
   const int num_hidden = config.depth;
   const int num_layers = num_hidden + (config.HasHead() ? 1 : 0);

@@ -14,8 +14,8 @@ TaskKind ParseTask(const std::string& name) {
   return name == "regression" ? TaskKind::kRegression : TaskKind::kTeacher;
 }
 
-std::string TaskLoss(TaskKind kind) {
-  return kind == TaskKind::kRegression ? "mse" : "cross_entropy";
+LossKind TaskLoss(TaskKind kind) {
+  return kind == TaskKind::kRegression ? LossKind::kMse : LossKind::kCrossEntropy;
 }
 
 MatD Teacher::Outputs(const MatD& x) const {
@@ -46,7 +46,7 @@ MatD SampleRawInputs(int dim, int n, bool uniform, Rng* rng) {
 Dataset MakeDataset(const RunConfig& config, TaskKind kind, const Teacher& teacher, int n,
                     Purpose purpose) {
   Rng rng(config.seed, purpose);
-  const MatD raw = SampleRawInputs(config.InputDim(), n, config.input == "uniform", &rng);
+  const MatD raw = SampleRawInputs(config.InputDim(), n, config.input == InputKind::kUniform, &rng);
   const MatD y = teacher.Outputs(raw);  // (K, n)
   Dataset data;
   data.x = config.input_scale * raw;

@@ -33,7 +33,7 @@ enum class TaskKind { kTeacher, kRegression };
 std::vector<std::string> TaskNames();         // teacher, regression
 TaskKind ParseTask(const std::string& name);  // throws UsageError naming --task
 // The student loss the task trains with: cross_entropy or mse.
-std::string TaskLoss(TaskKind kind);
+LossKind TaskLoss(TaskKind kind);
 
 constexpr int kTeacherHidden = 32;
 // c = E[tanh²(u)], u ~ N(0, 1) (Gauss–Hermite, 200 points).

@@ -136,7 +136,7 @@ std::vector<LayerHistogram> NetworkHistograms(const RunConfig& config, const Net
   ForwardCache<T> cache;
   network.Forward(x, &cache);
   const int num_layers = network.NumLayers();
-  const LossKind loss_kind = ParseLoss(config.loss);
+  const LossKind loss_kind = config.loss;
   const Mat<T>& out = cache.a[num_layers];
   std::vector<std::vector<LayerHistogram>> per_layer(num_layers);
   // The visitor sees the layers top-down; the CSV lists them bottom-up.
@@ -160,8 +160,7 @@ std::vector<LayerHistogram> RunHistogramsTyped(const RunConfig& config, int bins
   const Network<T> network = BuildNetwork<T>(config);
   const Mat<T> x = SampleInput(config).cast<T>();
   const int out_units = config.HasHead() ? config.HeadUnits() : config.width;
-  const LossTargets targets =
-      SampleLossTargets(ParseLoss(config.loss), out_units, config.batch, config.seed);
+  const LossTargets targets = SampleLossTargets(config.loss, out_units, config.batch, config.seed);
   return NetworkHistograms(config, network, x, targets, bins, /*step=*/0);
 }
 

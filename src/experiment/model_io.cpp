@@ -26,10 +26,6 @@ namespace {
 
 constexpr const char* kFormat = "gradflow-mlp";
 constexpr const char* kFormatVersion = "1";
-// Shown in the init column when the file does not say how its weights were made.
-constexpr const char* kInitFromFile = "file";
-// Shown in the input column when x came from a file that does not say.
-constexpr const char* kInputFromFile = "file";
 
 std::string WeightName(int l) { return fmt::format("layers.{}.weight", l); }
 std::string BiasName(int l) { return fmt::format("layers.{}.bias", l); }
@@ -40,29 +36,25 @@ std::string ShapeText(const std::vector<int64_t>& shape) {
 
 // ---------------------------------------------------------------- saving
 
-// Every RunConfig field, keyed by its option name without dashes.
+// Every RunConfig field, keyed by its option name without dashes (the
+// activation and init parameters by their table rows' keys).
 std::map<std::string, std::string> ConfigMetadata(const RunConfig& c) {
   auto num = [](double v) { return FormatNumber(v); };
-  return {
+  std::map<std::string, std::string> metadata = {
       {"format", kFormat},
       {"format_version", kFormatVersion},
       {"gradflow_version", GRADFLOW_VERSION},
-      {"activation", c.activation},
-      {"leaky_slope", num(c.activation_params.leaky_slope)},
-      {"elu_alpha", num(c.activation_params.elu_alpha)},
-      {"maxout_pieces", std::to_string(c.activation_params.maxout_pieces)},
-      {"init", c.init},
-      {"init_std", num(c.init_params.init_std)},
-      {"init_scale", num(c.init_params.init_scale)},
+      {"activation", ActivationName(c.activation)},
+      {"init", InitName(c.init)},
       {"gain", num(c.gain)},
       {"bias_std", num(c.bias_std)},
       {"depth", std::to_string(c.depth)},
       {"width", std::to_string(c.width)},
       {"input_dim", std::to_string(c.InputDim())},
       {"batch", std::to_string(c.batch)},
-      {"input", c.input},
+      {"input", InputName(c.input)},
       {"input_scale", num(c.input_scale)},
-      {"loss", c.loss},
+      {"loss", LossName(c.loss)},
       {"output_dim", std::to_string(c.output_dim)},
       {"classes", std::to_string(c.classes)},
       {"dtype", DTypeName(c.dtype)},
@@ -71,6 +63,11 @@ std::map<std::string, std::string> ConfigMetadata(const RunConfig& c) {
       {"vanishing_threshold", num(c.vanishing_threshold)},
       {"exploding_threshold", num(c.exploding_threshold)},
   };
+  for (const ActivationParameter* p : ActivationParameters()) {
+    metadata[p->key] = p->MetadataText(c.activation_params);
+  }
+  for (const InitParameter* p : InitParameters()) metadata[p->key] = p->MetadataText(c.init_params);
+  return metadata;
 }
 
 // A column-major (rows, cols) matrix as row-major values.
@@ -148,15 +145,26 @@ class Resolver {
       return static_cast<int>(v);
     });
   }
-  void TakeName(const std::string& option, const std::string& key, std::string* value,
-                const std::vector<std::string>& allowed) const {
+  // A name from the metadata, one of `allowed`, parsed by `parse`.
+  template <typename Kind, typename Parse>
+  void TakeName(const std::string& option, const std::string& key, Kind* value,
+                const std::vector<std::string>& allowed, Parse parse) const {
     Take(option, key, value, [&](const std::string& k) {
       const std::string& v = *Meta(k);
       if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
         throw UsageError(fmt::format("{}: allowed: {}", MetaWhere(k), JoinNames(allowed)));
       }
-      return v;
+      return parse(v);
     });
+  }
+  // The value of a table row's parameter, under its metadata key.
+  template <typename Params>
+  void TakeParameter(const ParameterSpec<Params>& p, Params* params) const {
+    if (p.IsInteger()) {
+      TakeInt(p.option, p.key, &(params->*p.whole));
+    } else {
+      TakeDouble(p.option, p.key, &(params->*p.real));
+    }
   }
 
   // A structural size read from the tensors: a given option must agree.
@@ -250,7 +258,7 @@ template <typename T>
 Model<T> GenerateModel(const RunConfig& config) {
   const int out_units = config.HasHead() ? config.HeadUnits() : config.width;
   return Model<T>{config, BuildNetwork<T>(config), SampleInput(config).cast<T>(),
-                  SampleLossTargets(ParseLoss(config.loss), out_units, config.batch, config.seed)};
+                  SampleLossTargets(config.loss, out_units, config.batch, config.seed)};
 }
 
 template <typename T>
@@ -307,14 +315,18 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
   if (!r.Given("--activation") && r.Meta("activation") == nullptr) {
     r.FailFile("__metadata__ names no activation; give --activation");
   }
-  r.TakeName("--activation", "activation", &c.activation, ActivationNames());
-  r.TakeDouble("--leaky-slope", "leaky_slope", &c.activation_params.leaky_slope);
-  r.TakeDouble("--elu-alpha", "elu_alpha", &c.activation_params.elu_alpha);
-  r.TakeInt("--maxout-pieces", "maxout_pieces", &c.activation_params.maxout_pieces);
-  r.TakeName("--loss", "loss", &c.loss, LossNames());
+  r.TakeName("--activation", "activation", &c.activation, ActivationNames(), ParseActivation);
+  for (const ActivationParameter* p : ActivationParameters()) {
+    r.TakeParameter(*p, &c.activation_params);
+  }
+  r.TakeName("--loss", "loss", &c.loss, LossNames(), ParseLoss);
+  // "file" (a batch from a file) is a name only metadata may give.
+  const std::string from_file = InputName(InputKind::kFromFile);
   std::vector<std::string> inputs = InputNames();
-  inputs.push_back(kInputFromFile);
-  r.TakeName("--input", "input", &c.input, inputs);
+  inputs.push_back(from_file);
+  r.TakeName("--input", "input", &c.input, inputs, [&](const std::string& name) {
+    return name == from_file ? InputKind::kFromFile : ParseInput(name);
+  });
   r.TakeDouble("--input-scale", "input_scale", &c.input_scale);
   r.TakeInt("--batch", "batch", &c.batch);
   if (!r.Given("--seed") && r.Meta("seed") != nullptr) {
@@ -324,21 +336,23 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
   }
   // Shown in the CSV only: how the file says its weights were made.
   std::vector<std::string> inits = InitNames();
-  inits.push_back(kInitFromFile);
-  c.init = kInitFromFile;
-  r.TakeName("--init", "init", &c.init, inits);
-  r.TakeDouble("--init-std", "init_std", &c.init_params.init_std);
-  r.TakeDouble("--init-scale", "init_scale", &c.init_params.init_scale);
+  inits.push_back(InitName(InitKind::kFromFile));
+  c.init = InitKind::kFromFile;
+  r.TakeName("--init", "init", &c.init, inits, [](const std::string& name) {
+    return name == InitName(InitKind::kFromFile) ? InitKind::kFromFile : ParseInit(name);
+  });
+  for (const InitParameter* p : InitParameters()) r.TakeParameter(*p, &c.init_params);
   r.TakeDouble("--gain", "gain", &c.gain);
   r.TakeDouble("--bias-std", "bias_std", &c.bias_std);
 
   // A loss with a linear head needs one in the file, and the reverse.
-  const bool head = c.loss != "probe";
-  if (r.Meta("loss") != nullptr && (*r.Meta("loss") != "probe") != head) {
+  const bool head = c.loss != LossKind::kProbe;
+  const std::string probe = LossName(LossKind::kProbe);
+  if (r.Meta("loss") != nullptr && (*r.Meta("loss") != probe) != head) {
     throw UsageError(
         head ? fmt::format("--loss {} needs a linear head layer but the file's last layer has an "
                            "activation (its __metadata__ loss is '{}'); use --loss probe",
-                           c.loss, *r.Meta("loss"))
+                           LossName(c.loss), *r.Meta("loss"))
              : fmt::format("--loss probe has no linear head layer but the file's last layer is a "
                            "linear head (its __metadata__ loss is '{}'); use --loss mse or "
                            "cross_entropy",
@@ -355,7 +369,7 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
     r.FailFile(
         fmt::format("has {} layer(s) but --loss {} needs a linear head on top of at least "
                     "one hidden layer",
-                    num_layers, c.loss));
+                    num_layers, LossName(c.loss)));
   }
   const int input_dim = Shape2D(file, WeightName(1), "(fan_out, fan_in)").second;
   int units = input_dim;  // units feeding the next layer
@@ -400,12 +414,12 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
   c.width = width;
   c.input_dim = input_dim;
   if (head) {
-    const std::string option = c.loss == "mse" ? "--output-dim" : "--classes";
-    int* head_units = c.loss == "mse" ? &c.output_dim : &c.classes;
+    const std::string option = LossSpecOf(c.loss).head_option;
+    int* head_units = c.loss == LossKind::kMse ? &c.output_dim : &c.classes;
     const std::string evidence = WeightName(num_layers) + " rows (the head)";
     r.Agree(option, *head_units, units, evidence);
     *head_units = units;
-    if (c.loss == "cross_entropy" && units < 2) {
+    if (c.loss == LossKind::kCrossEntropy && units < 2) {
       r.FailFile(fmt::format("the head {} has {} row(s); cross_entropy needs >= 2 classes",
                              WeightName(num_layers), units));
     }
@@ -429,14 +443,14 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
     }
     r.MetaAgrees("batch", batch, "x rows");
     c.batch = batch;
-    if (r.Meta("input") == nullptr) c.input = kInputFromFile;
-  } else if (c.input == kInputFromFile) {
+    if (r.Meta("input") == nullptr) c.input = InputKind::kFromFile;
+  } else if (c.input == InputKind::kFromFile) {
     throw UsageError(r.MetaWhere("input") + " but the file has no tensor 'x'");
   }
   // The loss tensor, when present, must fit the batch and the output units.
-  const std::string loss_tensor = c.loss == "probe" ? "probe"
-                                  : c.loss == "mse" ? "targets"
-                                                    : "labels";
+  const std::string loss_tensor = c.loss == LossKind::kProbe ? "probe"
+                                  : c.loss == LossKind::kMse ? "targets"
+                                                             : "labels";
   if (file.Has(loss_tensor)) {
     const std::string why = fmt::format("batch {} by {} outputs", c.batch, units);
     if (loss_tensor == "labels") {
@@ -457,21 +471,15 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
   // dtype: --dtype, else metadata, else the weights' own.
   if (!r.Given("--dtype")) {
     if (r.Meta("dtype") != nullptr) {
-      std::string name;
-      r.TakeName("--dtype", "dtype", &name, DTypeNames());
-      c.dtype = ParseDType(name);
+      r.TakeName("--dtype", "dtype", &c.dtype, DTypeNames(), ParseDType);
     } else {
       c.dtype = file.Get(WeightName(1)).dtype == "F64" ? DType::kFloat64 : DType::kFloat32;
     }
   }
 
-  // Everything else Validate checks (thresholds, finite parameters), with the
-  // display-only names replaced by valid ones.
-  RunConfig check = c;
-  if (check.init == kInitFromFile) check.init = InitNames().front();
-  if (check.input == kInputFromFile) check.input = InputNames().front();
+  // Everything else Validate checks (thresholds, finite parameters).
   try {
-    Validate(check);
+    Validate(c);
   } catch (const UsageError& e) {
     throw UsageError(fmt::format("{} (with --load-model '{}')", e.what(), file.source));
   }
@@ -504,7 +512,7 @@ Model<T> ModelFromSafetensors(const SafetensorsFile& file, const RunConfig& conf
   } else {
     model.x = SampleInput(config).cast<T>();
   }
-  const LossKind kind = ParseLoss(config.loss);
+  const LossKind kind = config.loss;
   const int out_units = static_cast<int>(model.network.layer(num_layers).w.rows()) /
                         (config.HasHead() ? 1 : activation.Pieces());
   model.targets = SampleLossTargets(kind, out_units, config.batch, config.seed);

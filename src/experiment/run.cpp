@@ -29,7 +29,7 @@ RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, con
                               config.saturation_threshold, &m);
       },
       /*keep_z=*/false);
-  const LossKind loss_kind = ParseLoss(config.loss);
+  const LossKind loss_kind = config.loss;
   const Mat<T>& out = cache.a[num_layers];
   const double loss = LossValue(loss_kind, out, targets);
   network.Backward(cache, LossGradient(loss_kind, out, targets),
@@ -48,8 +48,7 @@ RunResult RunTyped(const RunConfig& config) {
   const Network<T> network = BuildNetwork<T>(config);
   const Mat<T> x = SampleInput(config).cast<T>();
   const int out_units = config.HasHead() ? config.HeadUnits() : config.width;
-  const LossTargets targets =
-      SampleLossTargets(ParseLoss(config.loss), out_units, config.batch, config.seed);
+  const LossTargets targets = SampleLossTargets(config.loss, out_units, config.batch, config.seed);
   return MeasureNetwork(config, network, x, targets);
 }
 

@@ -17,20 +17,15 @@ std::string OptNum(const std::optional<double>& v) { return v ? Num(*v) : std::s
 
 const std::vector<Column<RunConfig>> kConfigColumns = {
     {"activation", "activation name (gradflow list)",
-     [](const RunConfig& c) { return c.activation; }},
+     [](const RunConfig& c) { return ActivationName(c.activation); }},
     {"act_param",
      "the activation's parameter: leaky slope, ELU alpha or maxout pieces; empty if none",
      [](const RunConfig& c) { return MakeActivation(c).ParamString(); }},
     {"init",
      "initialisation scheme; `file` for weights loaded by --load-model from a file that names none",
-     [](const RunConfig& c) { return c.init; }},
+     [](const RunConfig& c) { return InitName(c.init); }},
     {"init_param", "the scheme's parameter: --init-std for normal, --init-scale for uniform",
-     [](const RunConfig& c) {
-       for (const InitSpec& spec : InitTable()) {
-         if (c.init == spec.name) return InitParamString(spec, c.init_params);
-       }
-       return std::string();  // init "file": no scheme, no parameter
-     }},
+     [](const RunConfig& c) { return InitParamString(c.init, c.init_params); }},
     {"gain", "multiplier on every weight", [](const RunConfig& c) { return Num(c.gain); }},
     {"bias_std", "biases ~ N(0, bias_std^2)", [](const RunConfig& c) { return Num(c.bias_std); }},
     {"depth", "hidden layers L", [](const RunConfig& c) { return Int(c.depth); }},
@@ -40,10 +35,10 @@ const std::vector<Column<RunConfig>> kConfigColumns = {
     {"input",
      "input distribution (gaussian or uniform, unit variance); `file` for a batch x loaded by "
      "--load-model from a file that names none",
-     [](const RunConfig& c) { return c.input; }},
+     [](const RunConfig& c) { return InputName(c.input); }},
     {"input_scale", "multiplier on every input",
      [](const RunConfig& c) { return Num(c.input_scale); }},
-    {"loss", "probe, mse or cross_entropy", [](const RunConfig& c) { return c.loss; }},
+    {"loss", "probe, mse or cross_entropy", [](const RunConfig& c) { return LossName(c.loss); }},
     {"dtype", "float32 or float64",
      [](const RunConfig& c) { return std::string(DTypeName(c.dtype)); }},
     {"seed", "random seed", [](const RunConfig& c) { return fmt::format("{}", c.seed); }},

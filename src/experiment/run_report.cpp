@@ -21,8 +21,8 @@ std::string FormatRunReport(const RunResult& r) {
   const std::string param = MakeActivation(c).ParamString();
   std::string text = fmt::format(
       "gradflow run: {}{}, init {}, depth {}, width {}, batch {}, loss {}, {}, seed {}\n",
-      c.activation, param.empty() ? "" : "(" + param + ")", c.init, c.depth, c.width, c.batch,
-      c.loss, DTypeName(c.dtype), c.seed);
+      ActivationName(c.activation), param.empty() ? "" : "(" + param + ")", InitName(c.init),
+      c.depth, c.width, c.batch, LossName(c.loss), DTypeName(c.dtype), c.seed);
   double log_min = INFINITY, log_max = -INFINITY;
   for (const LayerMetrics& m : r.layers) {
     if (m.delta_norm > 0 && std::isfinite(m.delta_norm)) {

@@ -51,94 +51,84 @@ std::vector<std::string> AllInputs() { return InputNames(); }
 std::vector<std::string> AllDTypes() { return DTypeNames(); }
 
 using C = RunConfig;
-const std::vector<SweepOption> kOptions = {
-    {"activation", "activations (or 'all')", true,
-     [](const std::string& v, C* c) {
-       FindActivation(v);
-       c->activation = v;
-     },
-     ActivationNames},
-    {"leaky-slope", "leaky_relu: slope for z < 0", true,
-     [](const std::string& v, C* c) {
-       c->activation_params.leaky_slope = ParseDouble("leaky-slope", v);
-     },
-     nullptr},
-    {"elu-alpha", "elu: alpha", true,
-     [](const std::string& v, C* c) {
-       c->activation_params.elu_alpha = ParseDouble("elu-alpha", v);
-     },
-     nullptr},
-    {"maxout-pieces", "maxout: linear pieces per unit", true,
-     [](const std::string& v, C* c) {
-       c->activation_params.maxout_pieces = ParseInt("maxout-pieces", v);
-     },
-     nullptr},
-    {"init", "weight initialisations (or 'all')", true,
-     [](const std::string& v, C* c) {
-       FindInit(v);
-       c->init = v;
-     },
-     InitNames},
-    {"init-std", "normal init: standard deviation", true,
-     [](const std::string& v, C* c) { c->init_params.init_std = ParseDouble("init-std", v); },
-     nullptr},
-    {"init-scale", "uniform init: U[-scale, scale]", true,
-     [](const std::string& v, C* c) { c->init_params.init_scale = ParseDouble("init-scale", v); },
-     nullptr},
-    {"gain", "multiplier on every initial weight", true,
-     [](const std::string& v, C* c) { c->gain = ParseDouble("gain", v); }, nullptr},
-    {"bias-std", "biases ~ N(0, std^2)", true,
-     [](const std::string& v, C* c) { c->bias_std = ParseDouble("bias-std", v); }, nullptr},
-    {"depth", "hidden layers", true,
-     [](const std::string& v, C* c) { c->depth = ParseInt("depth", v); }, nullptr},
-    {"width", "units per hidden layer", true,
-     [](const std::string& v, C* c) { c->width = ParseInt("width", v); }, nullptr},
-    {"input-dim", "input dimension (0: same as --width)", true,
-     [](const std::string& v, C* c) { c->input_dim = ParseInt("input-dim", v); }, nullptr},
-    {"batch", "samples per batch", true,
-     [](const std::string& v, C* c) { c->batch = ParseInt("batch", v); }, nullptr},
-    {"input", "input distributions (or 'all')", true,
-     [](const std::string& v, C* c) {
-       RequireOneOf("--input", v, InputNames());
-       c->input = v;
-     },
-     AllInputs},
-    {"input-scale", "multiplier on every input", true,
-     [](const std::string& v, C* c) { c->input_scale = ParseDouble("input-scale", v); }, nullptr},
-    {"loss", "losses (or 'all')", true,
-     [](const std::string& v, C* c) {
-       RequireOneOf("--loss", v, LossNames());
-       c->loss = v;
-     },
-     AllLosses},
-    {"output-dim", "mse: outputs of the linear head", true,
-     [](const std::string& v, C* c) { c->output_dim = ParseInt("output-dim", v); }, nullptr},
-    {"classes", "cross_entropy: classes of the linear head", true,
-     [](const std::string& v, C* c) { c->classes = ParseInt("classes", v); }, nullptr},
-    {"dtype", "float32 | float64 (or 'all')", true,
-     [](const std::string& v, C* c) { c->dtype = ParseDType(v); }, AllDTypes},
-    {"seed", "random seeds, e.g. 0..9", true,
-     [](const std::string& v, C* c) { c->seed = ParseU64("seed", v); }, nullptr},
-    // Scalars: not CSV columns, so a list would give indistinguishable runs.
-    {"saturation-threshold", "tau: saturated when phi'(z) < tau * max phi' (one value)", false,
-     [](const std::string& v, C* c) {
-       c->saturation_threshold = ParseDouble("saturation-threshold", v);
-     },
-     nullptr},
-    {"vanishing-threshold", "verdict 'vanishing' below this ratio (one value)", false,
-     [](const std::string& v, C* c) {
-       c->vanishing_threshold = ParseDouble("vanishing-threshold", v);
-     },
-     nullptr},
-    {"exploding-threshold", "verdict 'exploding' above this ratio (one value)", false,
-     [](const std::string& v, C* c) {
-       c->exploding_threshold = ParseDouble("exploding-threshold", v);
-     },
-     nullptr},
-    {"memory-limit-gb", "refuse runs whose memory estimate exceeds this (one value)", false,
-     [](const std::string& v, C* c) { c->memory_limit_gb = ParseDouble("memory-limit-gb", v); },
-     nullptr},
-};
+
+// One grid option per parameter of a table row, named as its CLI option.
+template <typename Params>
+SweepOption ParameterOption(const ParameterSpec<Params>* p, Params RunConfig::*params) {
+  const char* name = p->option + 2;  // without "--"
+  return {name, p->help, true,
+          [p, params, name](const std::string& v, C* c) {
+            if (p->IsInteger()) {
+              (c->*params).*(p->whole) = ParseInt(name, v);
+            } else {
+              (c->*params).*(p->real) = ParseDouble(name, v);
+            }
+          },
+          nullptr};
+}
+
+std::vector<SweepOption> MakeOptions() {
+  std::vector<SweepOption> options = {
+      {"activation", "activations (or 'all')", true,
+       [](const std::string& v, C* c) { c->activation = ParseActivation(v); }, ActivationNames}};
+  for (const ActivationParameter* p : ActivationParameters()) {
+    options.push_back(ParameterOption(p, &RunConfig::activation_params));
+  }
+  options.push_back({"init", "weight initialisations (or 'all')", true,
+                     [](const std::string& v, C* c) { c->init = ParseInit(v); }, InitNames});
+  for (const InitParameter* p : InitParameters()) {
+    options.push_back(ParameterOption(p, &RunConfig::init_params));
+  }
+  const std::vector<SweepOption> rest = {
+      {"gain", "multiplier on every initial weight", true,
+       [](const std::string& v, C* c) { c->gain = ParseDouble("gain", v); }, nullptr},
+      {"bias-std", "biases ~ N(0, std^2)", true,
+       [](const std::string& v, C* c) { c->bias_std = ParseDouble("bias-std", v); }, nullptr},
+      {"depth", "hidden layers", true,
+       [](const std::string& v, C* c) { c->depth = ParseInt("depth", v); }, nullptr},
+      {"width", "units per hidden layer", true,
+       [](const std::string& v, C* c) { c->width = ParseInt("width", v); }, nullptr},
+      {"input-dim", "input dimension (0: same as --width)", true,
+       [](const std::string& v, C* c) { c->input_dim = ParseInt("input-dim", v); }, nullptr},
+      {"batch", "samples per batch", true,
+       [](const std::string& v, C* c) { c->batch = ParseInt("batch", v); }, nullptr},
+      {"input", "input distributions (or 'all')", true,
+       [](const std::string& v, C* c) { c->input = ParseInput(v); }, AllInputs},
+      {"input-scale", "multiplier on every input", true,
+       [](const std::string& v, C* c) { c->input_scale = ParseDouble("input-scale", v); }, nullptr},
+      {"loss", "losses (or 'all')", true,
+       [](const std::string& v, C* c) { c->loss = ParseLoss(v); }, AllLosses},
+      {"output-dim", "mse: outputs of the linear head", true,
+       [](const std::string& v, C* c) { c->output_dim = ParseInt("output-dim", v); }, nullptr},
+      {"classes", "cross_entropy: classes of the linear head", true,
+       [](const std::string& v, C* c) { c->classes = ParseInt("classes", v); }, nullptr},
+      {"dtype", "float32 | float64 (or 'all')", true,
+       [](const std::string& v, C* c) { c->dtype = ParseDType(v); }, AllDTypes},
+      {"seed", "random seeds, e.g. 0..9", true,
+       [](const std::string& v, C* c) { c->seed = ParseU64("seed", v); }, nullptr},
+      // Scalars: not CSV columns, so a list would give indistinguishable runs.
+      {"saturation-threshold", "tau: saturated when phi'(z) < tau * max phi' (one value)", false,
+       [](const std::string& v, C* c) {
+         c->saturation_threshold = ParseDouble("saturation-threshold", v);
+       },
+       nullptr},
+      {"vanishing-threshold", "verdict 'vanishing' below this ratio (one value)", false,
+       [](const std::string& v, C* c) {
+         c->vanishing_threshold = ParseDouble("vanishing-threshold", v);
+       },
+       nullptr},
+      {"exploding-threshold", "verdict 'exploding' above this ratio (one value)", false,
+       [](const std::string& v, C* c) {
+         c->exploding_threshold = ParseDouble("exploding-threshold", v);
+       },
+       nullptr},
+      {"memory-limit-gb", "refuse runs whose memory estimate exceeds this (one value)", false,
+       [](const std::string& v, C* c) { c->memory_limit_gb = ParseDouble("memory-limit-gb", v); },
+       nullptr},
+  };
+  options.insert(options.end(), rest.begin(), rest.end());
+  return options;
+}
 
 std::vector<std::string> SplitOn(const std::string& text, const std::string& separator) {
   std::vector<std::string> parts;
@@ -206,11 +196,16 @@ void ExpandRange(const SweepOption& option, const std::string& item,
 
 }  // namespace
 
-const std::vector<SweepOption>& SweepOptions() { return kOptions; }
+const std::vector<SweepOption>& SweepOptions() {
+  // Built on first use: the rows of the activation and init tables live in
+  // other files, whose statics may not be initialised before this file's.
+  static const std::vector<SweepOption> options = MakeOptions();
+  return options;
+}
 
 const SweepOption& FindSweepOption(const std::string& name) {
   std::vector<std::string> names;
-  for (const SweepOption& option : kOptions) {
+  for (const SweepOption& option : SweepOptions()) {
     if (name == option.name) return option;
     names.push_back(option.name);
   }
@@ -273,11 +268,12 @@ std::string ConfigKey(const RunConfig& config) {
 }
 
 SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings) {
+  const std::vector<SweepOption>& options = SweepOptions();
   // values[o]: the list for option o (empty: keep the default).
-  std::vector<std::vector<std::string>> values(kOptions.size());
+  std::vector<std::vector<std::string>> values(options.size());
   for (const SweepSetting& setting : settings) {
     const SweepOption& option = FindSweepOption(setting.option);
-    const size_t o = static_cast<size_t>(&option - kOptions.data());
+    const size_t o = static_cast<size_t>(&option - options.data());
     if (!values[o].empty()) {
       throw UsageError(fmt::format("--{} given twice; write one list", option.name));
     }
@@ -290,13 +286,13 @@ SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings) {
                                  kMaxSweepRuns));
   }
   SweepGrid grid;
-  std::vector<size_t> digit(kOptions.size(), 0);  // odometer, last option fastest
+  std::vector<size_t> digit(options.size(), 0);  // odometer, last option fastest
   std::unordered_set<std::string> seen;
   while (true) {
     RunConfig config;
     config.threads = 1;
-    for (size_t o = 0; o < kOptions.size(); ++o) {
-      if (!values[o].empty()) kOptions[o].apply(values[o][digit[o]], &config);
+    for (size_t o = 0; o < options.size(); ++o) {
+      if (!values[o].empty()) options[o].apply(values[o][digit[o]], &config);
     }
     Validate(config);
     std::string key = ConfigKey(config);
@@ -304,7 +300,7 @@ SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings) {
       grid.runs.push_back(config);
       grid.keys.push_back(std::move(key));
     }
-    size_t o = kOptions.size();
+    size_t o = options.size();
     while (true) {
       if (o == 0) return grid;
       --o;

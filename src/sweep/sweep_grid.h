@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,7 @@ struct SweepOption {
   bool is_axis;  // may take a list of values; else exactly one value
   // Sets the option on *config from one value; throws UsageError naming
   // "--name", the value and what is allowed.
-  void (*apply)(const std::string& value, RunConfig* config);
+  std::function<void(const std::string& value, RunConfig* config)> apply;
   // The values "all" stands for; nullptr if "all" is not allowed.
   std::vector<std::string> (*all)();
 };

@@ -19,12 +19,12 @@ NetworkTheory CachedPrediction(const RunConfig& config) {
   static std::map<std::string, NetworkTheory> cache;
   // Every field PredictNetwork or AddTheoryPredictions reads, exactly (hex floats).
   const ActivationParams& ap = config.activation_params;
-  const std::string key =
-      fmt::format("{}|{:a}|{:a}|{}|{}|{:a}|{:a}|{:a}|{:a}|{}|{}|{}|{:a}|{}|{}|{:a}",
-                  config.activation, ap.leaky_slope, ap.elu_alpha, ap.maxout_pieces, config.init,
-                  config.init_params.init_std, config.init_params.init_scale, config.gain,
-                  config.bias_std, config.depth, config.width, config.InputDim(),
-                  config.input_scale, config.loss, config.HeadUnits(), config.saturation_threshold);
+  const std::string key = fmt::format(
+      "{}|{:a}|{:a}|{}|{}|{:a}|{:a}|{:a}|{:a}|{}|{}|{}|{:a}|{}|{}|{:a}",
+      ActivationName(config.activation), ap.leaky_slope, ap.elu_alpha, ap.maxout_pieces,
+      InitName(config.init), config.init_params.init_std, config.init_params.init_scale,
+      config.gain, config.bias_std, config.depth, config.width, config.InputDim(),
+      config.input_scale, LossName(config.loss), config.HeadUnits(), config.saturation_threshold);
   {
     std::lock_guard<std::mutex> lock(mutex);
     const auto found = cache.find(key);
@@ -42,7 +42,7 @@ NetworkTheory CachedPrediction(const RunConfig& config) {
 void AddTheoryPredictions(RunResult* result) {
   const RunConfig& config = result->config;
   const NetworkTheory theory = CachedPrediction(config);
-  const bool probe = config.loss == "probe";
+  const bool probe = config.loss == LossKind::kProbe;
   for (LayerMetrics& m : result->layers) {
     if (m.kind == "head") {
       m.pred_preact_q = theory.head_q;
@@ -72,11 +72,11 @@ TheoryComparison CompareWithTheory(const RunResult& result) {
   c.predicted_decay = c.theory.decay_per_layer;
   c.measured_vanishing = result.summary.vanishing_ratio;
   c.predicted_vanishing = c.theory.vanishing_ratio;
-  if (config.loss != "probe") {
+  if (config.loss != LossKind::kProbe) {
     c.no_delta_why = fmt::format(
         "--loss {} back-propagates a gradient that depends on the weights; the delta "
         "predictions assume --loss probe",
-        config.loss);
+        LossName(config.loss));
   } else if (depth < 2) {
     c.no_delta_why = "depth 1 has no layer-to-layer ratio";
   } else {

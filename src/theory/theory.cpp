@@ -311,7 +311,7 @@ NetworkTheory PredictNetwork(const RunConfig& config) {
   Validate(config);
   const Activation activation = MakeActivation(config);
   const MeanField mean_field(activation, config.saturation_threshold);
-  const InitSpec& init = FindInit(config.init);
+  const InitSpec& init = InitSpecOf(config.init);
   const double gain2 = config.gain * config.gain;
   const int rows = config.width * activation.Pieces();
 

@@ -230,7 +230,7 @@ void TrainTyped(const std::function<void(const TrainResult&, const TrainRow&)>& 
                 TrainResult* result) {
   const TrainConfig& tc = result->config;
   const RunConfig& c = tc.run;
-  const LossKind loss_kind = ParseLoss(c.loss);
+  const LossKind loss_kind = c.loss;
   const TaskData data = MakeTaskData(c, ParseTask(tc.task), tc.train_size, tc.test_size);
   Network<T> network = BuildNetwork<T>(c);
   const int num_layers = network.NumLayers();

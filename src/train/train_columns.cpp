@@ -8,7 +8,7 @@ namespace {
 std::string Num(double v) { return FormatNumber(v); }
 std::string Int(int64_t v) { return fmt::format("{}", v); }
 bool IsAdam(const TrainConfig& c) { return c.optimizer.name == "adam"; }
-bool IsClassification(const TrainRow& r) { return r.eval.config.loss == "cross_entropy"; }
+bool IsClassification(const TrainRow& r) { return r.eval.config.loss == LossKind::kCrossEntropy; }
 
 const std::vector<Column<TrainConfig>> kTrainConfigColumns = {
     {"task", "teacher (classification, cross_entropy) or regression (mse)",

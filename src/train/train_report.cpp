@@ -35,9 +35,10 @@ std::string FormatTrainHeader(const TrainConfig& c) {
   std::string text = fmt::format(
       "gradflow train: {}{}, init {}, depth {}, width {}; task {}; {}; batch {}, {} steps "
       "({:.3g} epochs of {} samples), test {} samples; {}, seed {}\n",
-      r.activation, param.empty() ? "" : "(" + param + ")", r.init, r.depth, r.width, task,
-      optimizer, r.batch, steps, static_cast<double>(steps) / StepsPerEpoch(c), c.train_size,
-      c.test_size, DTypeName(r.dtype), r.seed);
+      ActivationName(r.activation), param.empty() ? "" : "(" + param + ")", InitName(r.init),
+      r.depth, r.width, task, optimizer, r.batch, steps,
+      static_cast<double>(steps) / StepsPerEpoch(c), c.train_size, c.test_size, DTypeName(r.dtype),
+      r.seed);
   text += fmt::format("{:>7} {:>11} {:>11} {:>9} {:>10} {:>11} {:>11}\n", "step", "train_loss",
                       "test_loss", classes ? "test_acc" : "", "vanishing", "wchange[1]",
                       fmt::format("wchange[{}]", r.depth));

@@ -26,7 +26,7 @@ std::string LayerCsv(const std::vector<std::pair<std::string, std::vector<double
   std::string text = LayerCsvHeader();
   for (const auto& [activation, deltas] : runs) {
     RunResult r;
-    r.config.activation = activation;
+    r.config.activation = ParseActivation(activation);
     r.config.depth = static_cast<int>(deltas.size());
     r.config.width = 4;
     for (size_t l = 0; l < deltas.size(); ++l) {

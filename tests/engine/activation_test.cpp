@@ -122,6 +122,24 @@ TEST(Activation, MaxoutTakesTheMaxAndRoutesTheGradientToTheWinner) {
   EXPECT_EQ(delta, expected);
 }
 
+// piecewise_linear rows have a constant φ' on each side of 0 (and maxout,
+// linear per piece, routes a gradient of exactly 1); the others do not.
+TEST_P(EveryActivation, PiecewiseLinearFlagMatchesTheDerivative) {
+  bool constant_each_side = true;
+  for (double z = 0.25; z <= 8.0; z += 0.25) {
+    constant_each_side = constant_each_side && activation_.DPhi(z) == activation_.DPhi(0.25) &&
+                         activation_.DPhi(-z) == activation_.DPhi(-0.25);
+  }
+  EXPECT_EQ(activation_.spec().piecewise_linear, constant_each_side) << GetParam();
+}
+
+TEST(Activation, ParseAndName) {
+  EXPECT_EQ(ParseActivation("leaky_relu"), ActivationKind::kLeakyRelu);
+  EXPECT_EQ(ActivationName(ActivationKind::kGelu), "gelu");
+  EXPECT_EQ(Activation(ActivationKind::kMaxout, {}).Pieces(), 2);
+  EXPECT_EQ(Activation::Identity().name(), "identity");
+}
+
 TEST(Activation, UnknownNameSuggestsTheClosest) {
   try {
     FindActivation("sigmod");

@@ -24,8 +24,8 @@ struct Gradients {
 class GradientCheck : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {
  protected:
   void SetUp() override {
-    config_.activation = std::get<0>(GetParam());
-    config_.loss = std::get<1>(GetParam());
+    config_.activation = ParseActivation(std::get<0>(GetParam()));
+    config_.loss = ParseLoss(std::get<1>(GetParam()));
     config_.depth = 3;
     config_.width = 5;
     config_.input_dim = 4;
@@ -33,13 +33,13 @@ class GradientCheck : public ::testing::TestWithParam<std::tuple<std::string, st
     config_.output_dim = 3;
     config_.classes = 3;
     config_.bias_std = 0.3;  // non-zero biases so their gradients are exercised
-    config_.init = "xavier_normal";
+    config_.init = InitKind::kXavierNormal;
     config_.gain = 1.5;  // large enough that tanh/sigmoid leave their linear range
     config_.dtype = DType::kFloat64;
     config_.seed = 7;
     network_ = std::make_unique<Network<double>>(BuildNetwork<double>(config_));
     x_ = SampleInput(config_);
-    kind_ = ParseLoss(config_.loss);
+    kind_ = config_.loss;
     const int out = config_.HasHead() ? config_.HeadUnits() : config_.width;
     targets_ = SampleLossTargets(kind_, out, config_.batch, config_.seed);
   }

@@ -143,8 +143,8 @@ TEST(Network, ForwardCallsAfterLayerAndMayReleaseZ) {
 
 RunConfig SmallConfig() {
   RunConfig c;
-  c.activation = "tanh";
-  c.init = "xavier_normal";
+  c.activation = ParseActivation("tanh");
+  c.init = ParseInit("xavier_normal");
   c.depth = 3;
   c.width = 4;
   c.input_dim = 5;
@@ -155,7 +155,7 @@ RunConfig SmallConfig() {
 
 TEST(BuildNetwork, ShapesFollowTheConfigWithTheHeadLast) {
   RunConfig c = SmallConfig();
-  c.loss = "mse";
+  c.loss = ParseLoss("mse");
   c.output_dim = 2;
   const Network<double> net = BuildNetwork<double>(c);
   ASSERT_EQ(net.NumLayers(), 4);  // 3 hidden + head
@@ -166,9 +166,9 @@ TEST(BuildNetwork, ShapesFollowTheConfigWithTheHeadLast) {
   EXPECT_TRUE(net.layer(4).is_head);
   EXPECT_FALSE(net.layer(3).is_head);
   EXPECT_TRUE(net.layer(2).b.isZero());  // bias_std 0: no biases
-  c.loss = "probe";
+  c.loss = ParseLoss("probe");
   EXPECT_EQ(BuildNetwork<double>(c).NumLayers(), 3);
-  c.activation = "maxout";
+  c.activation = ParseActivation("maxout");
   c.activation_params.maxout_pieces = 3;
   const Network<float> maxout = BuildNetwork<float>(c);
   EXPECT_EQ(maxout.layer(2).w.rows(), 12);  // width · pieces

@@ -105,7 +105,7 @@ TEST(TeacherTask, StreamsAreSeededAndSeparate) {
   EXPECT_EQ(MakeTaskData(SmallConfig(), TaskKind::kRegression, 150, 1).train.x.leftCols(100),
             a.train.x);
   c = SmallConfig();
-  c.input = "uniform";
+  c.input = InputKind::kUniform;
   const TaskData u = MakeTaskData(c, TaskKind::kTeacher, 100, 1);
   EXPECT_LE(u.train.x.cwiseAbs().maxCoeff(), std::sqrt(3.0));
 }
@@ -126,8 +126,8 @@ TEST(TeacherTask, SliceAndGatherPickColumnsAndTruth) {
 }
 
 TEST(TeacherTask, TaskNamesAndLosses) {
-  EXPECT_EQ(TaskLoss(ParseTask("teacher")), "cross_entropy");
-  EXPECT_EQ(TaskLoss(ParseTask("regression")), "mse");
+  EXPECT_EQ(TaskLoss(ParseTask("teacher")), LossKind::kCrossEntropy);
+  EXPECT_EQ(TaskLoss(ParseTask("regression")), LossKind::kMse);
   try {
     ParseTask("teachr");
     FAIL() << "no error";

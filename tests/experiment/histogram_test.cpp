@@ -154,7 +154,7 @@ TEST(Histogram, CountsSumToUnitsTimesSamplesPerLayer) {
                                          {"maxout", "probe", 3},
                                          {"sigmoid", "cross_entropy", 1}}) {
     RunConfig config = Config(c.activation, "he_normal", 4, 12, 5);
-    config.loss = c.loss;
+    config.loss = ParseLoss(c.loss);
     config.activation_params.maxout_pieces = 3;
     const auto histograms = RunHistograms(config, 9);
     const int layers = config.depth + (config.HasHead() ? 1 : 0);

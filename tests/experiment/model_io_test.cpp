@@ -48,8 +48,8 @@ void ExpectUsageError(Call call, const std::vector<std::string>& parts) {
 
 RunConfig Small(const std::string& activation, const std::string& loss) {
   RunConfig c;
-  c.activation = activation;
-  c.loss = loss;
+  c.activation = ParseActivation(activation);
+  c.loss = ParseLoss(loss);
   c.depth = 3;
   c.width = 4;
   c.input_dim = 3;
@@ -102,14 +102,14 @@ TEST(ModelIo, GoldenF64FromAnIndependentWriter) {
   const SafetensorsFile file = ReadSafetensors(Golden("golden_f64.safetensors"));
   RunConfig cli;
   const RunConfig c = ResolveLoadedConfig(file, cli, {});
-  EXPECT_EQ(c.activation, "relu");
+  EXPECT_EQ(c.activation, ActivationKind::kRelu);
   EXPECT_EQ(c.depth, 2);
   EXPECT_EQ(c.width, 3);
   EXPECT_EQ(c.input_dim, 2);
   EXPECT_EQ(c.batch, 2);
   EXPECT_EQ(c.dtype, DType::kFloat64);  // from the weights' dtype: no dtype in the metadata
-  EXPECT_EQ(c.init, "file");
-  EXPECT_EQ(c.input, "file");
+  EXPECT_EQ(c.init, InitKind::kFromFile);
+  EXPECT_EQ(c.input, InputKind::kFromFile);
   const Model<double> m = ModelFromSafetensors<double>(file, c);
   // make_golden.py wrote layers.1.weight row-major [[1, -2], [3, 4], [-5, 6]].
   MatD w1(3, 2);
@@ -145,8 +145,8 @@ TEST(ModelIo, GoldenF64FromAnIndependentWriter) {
 TEST(ModelIo, GoldenMixedDtypesF16BF16I32) {
   const SafetensorsFile file = ReadSafetensors(Golden("golden_mixed.safetensors"));
   const RunConfig c = ResolveLoadedConfig(file, RunConfig(), {});
-  EXPECT_EQ(c.activation, "tanh");
-  EXPECT_EQ(c.loss, "cross_entropy");
+  EXPECT_EQ(c.activation, ActivationKind::kTanh);
+  EXPECT_EQ(c.loss, LossKind::kCrossEntropy);
   EXPECT_EQ(c.depth, 1);
   EXPECT_EQ(c.width, 2);
   EXPECT_EQ(c.classes, 3);
@@ -211,6 +211,38 @@ TEST(ModelIo, InMemoryRoundTripEveryLossBothDtypes) {
   }
 }
 
+// Every parameter the activation and init tables declare is in the metadata
+// under its key, and comes back from it (unless given on the command line).
+TEST(ModelIo, MetadataHoldsEveryTableParameter) {
+  RunConfig c = Small("elu", "probe");
+  c.activation_params = {0.25, 0.5, 4};
+  c.init = InitKind::kNormal;
+  c.init_params = {0.125, 0.75};
+  const SafetensorsFile file = ModelToSafetensors(GenerateModel<double>(c));
+  for (const ActivationParameter* p : ActivationParameters()) {
+    ASSERT_EQ(file.metadata.count(p->key), 1u) << p->key;
+    EXPECT_EQ(file.metadata.at(p->key), p->MetadataText(c.activation_params));
+  }
+  for (const InitParameter* p : InitParameters()) {
+    ASSERT_EQ(file.metadata.count(p->key), 1u) << p->key;
+  }
+  EXPECT_EQ(file.metadata.at("init"), "normal");
+  EXPECT_EQ(file.metadata.at("loss"), "probe");
+  EXPECT_EQ(file.metadata.at("input"), "gaussian");
+  const RunConfig loaded = ResolveLoadedConfig(file, RunConfig(), {});
+  EXPECT_EQ(loaded.activation, ActivationKind::kElu);
+  EXPECT_EQ(loaded.init, InitKind::kNormal);
+  EXPECT_EQ(loaded.input, InputKind::kGaussian);
+  EXPECT_EQ(loaded.activation_params.leaky_slope, 0.25);
+  EXPECT_EQ(loaded.activation_params.elu_alpha, 0.5);
+  EXPECT_EQ(loaded.activation_params.maxout_pieces, 4);
+  EXPECT_EQ(loaded.init_params.init_std, 0.125);
+  EXPECT_EQ(loaded.init_params.init_scale, 0.75);
+  RunConfig cli;
+  cli.activation_params.elu_alpha = 2;
+  EXPECT_EQ(ResolveLoadedConfig(file, cli, {"--elu-alpha"}).activation_params.elu_alpha, 2);
+}
+
 // ------------------------------------------------------------ refusals
 
 // A saved small model, and ways to break it.
@@ -259,11 +291,11 @@ TEST_F(Refusals, CommandLineContradictingTheFile) {
 
 TEST_F(Refusals, LossThatChangesTheHead) {
   RunConfig cli;
-  cli.loss = "probe";
+  cli.loss = LossKind::kProbe;
   ExpectUsageError(
       [&] { Resolve({"--loss"}, cli); },
       {"--loss probe has no linear head", "is a linear head", "use --loss mse or cross_entropy"});
-  cli.loss = "cross_entropy";  // another head loss is fine: labels drawn from the seed
+  cli.loss = LossKind::kCrossEntropy;  // another head loss is fine: labels drawn from the seed
   const RunConfig c = Resolve({"--loss"}, cli);
   EXPECT_EQ(c.classes, 2);
   EXPECT_EQ(ModelFromSafetensors<double>(file_, c).targets.labels.size(), 5u);
@@ -320,7 +352,7 @@ TEST_F(Refusals, MaxoutRowsMustDivide) {
   file_ = ModelToSafetensors(GenerateModel<double>(config_));
   file_.source = "m.safetensors";
   RunConfig cli;
-  cli.activation = "maxout";
+  cli.activation = ActivationKind::kMaxout;
   cli.activation_params.maxout_pieces = 3;
   ExpectUsageError([&] { Resolve({"--maxout-pieces"}, cli); },
                    {"tensor 'layers.1.weight' has 8 rows, not a multiple of the 3 maxout pieces"});

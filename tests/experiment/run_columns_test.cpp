@@ -20,7 +20,7 @@ TEST(Columns, HeaderAndRowsHaveTheSameFieldCount) {
   c.depth = 2;
   c.width = 3;
   c.batch = 2;
-  c.activation = "leaky_relu";
+  c.activation = ActivationKind::kLeakyRelu;
   const RunResult r = RunExperiment(c);
   auto fields = [](const std::string& line) { return std::count(line.begin(), line.end(), ','); };
   const std::string rows = LayerCsvRows(r);
@@ -144,8 +144,8 @@ TEST(Columns, EveryCellOfARealRunParses) {
     c.batch = 4;
     c.loss = loss;
     c.classes = 3;
-    c.activation = "elu";
-    c.init = "normal";
+    c.activation = ParseActivation("elu");
+    c.init = ParseInit("normal");
     const RunResult r = RunExperiment(c);
     const std::string rows = LayerCsvRows(r);
     EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), static_cast<long>(r.layers.size()));
@@ -168,9 +168,9 @@ TEST(Columns, EveryCellOfARealRunParses) {
 
 TEST(Columns, ValuesOfAHandMadeRun) {
   RunResult r;
-  r.config.activation = "maxout";
+  r.config.activation = ParseActivation("maxout");
   r.config.activation_params.maxout_pieces = 3;
-  r.config.init = "normal";
+  r.config.init = ParseInit("normal");
   r.config.init_params.init_std = 0.02;
   r.config.width = 7;
   r.config.seed = 12345678901234ull;

@@ -26,7 +26,7 @@ TEST(LogBar, ZeroNanAndInfinityHaveNoBar) {
 
 RunResult ThreeLayers() {
   RunResult r;
-  r.config.activation = "sigmoid";
+  r.config.activation = ParseActivation("sigmoid");
   r.config.depth = 3;
   r.config.width = 8;
   r.config.batch = 4;
@@ -74,7 +74,7 @@ TEST(RunReport, HeaderTableSummaryAndVerdict) {
 TEST(RunReport, NonFiniteNormsAreSaidNotDrawn) {
   RunResult r = ThreeLayers();
   r.layers[1].delta_norm = NAN;
-  r.config.activation = "leaky_relu";  // an activation with a parameter shows it
+  r.config.activation = ParseActivation("leaky_relu");  // an activation with a parameter shows it
   const std::string text = FormatRunReport(r);
   EXPECT_NE(text.find("(not finite)"), std::string::npos) << text;
   EXPECT_NE(text.find("gradflow run: leaky_relu(0.01),"), std::string::npos) << text;

@@ -75,7 +75,7 @@ TEST(Run, SameSeedSameBytesAtOneAndTwoThreadsAtWidth1024) {
   for (DType dtype : {DType::kFloat32, DType::kFloat64}) {
     RunConfig c = Config("tanh", "he_normal", 3, 1024, 256);
     c.dtype = dtype;
-    c.loss = "cross_entropy";
+    c.loss = LossKind::kCrossEntropy;
     c.threads = 1;
     const std::string one = Csv(c);
     c.threads = 2;
@@ -94,7 +94,7 @@ TEST(Run, DifferentSeedsGiveDifferentResults) {
 
 TEST(Run, HeadLayerIsReportedForMseAndCrossEntropy) {
   RunConfig c = Config("tanh", "xavier_normal", 4, 32, 16);
-  c.loss = "mse";
+  c.loss = LossKind::kMse;
   c.output_dim = 7;
   const RunResult r = RunExperiment(c);
   ASSERT_EQ(r.layers.size(), 5u);

@@ -37,6 +37,7 @@ def models():
 
 def main():
     gradflow = sys.argv[1] if len(sys.argv) > 1 else "build/gradflow"
+    os.environ["GRADFLOW_BINARY"] = gradflow  # the tables export() and verify_with_torch.py read
     failed = False
     with tempfile.TemporaryDirectory() as work:
         for name, model, loss in models():

@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "base/error.h"
 #include "engine/activation.h"
+#include "engine/init.h"
+#include "engine/inputs.h"
+#include "engine/loss.h"
 
 namespace gradflow {
 namespace {
@@ -74,7 +78,7 @@ TEST(SweepGrid, OrderIsTableOrderWithSeedInnermostWhateverTheArgumentOrder) {
       {"tanh", 3, 0}, {"tanh", 3, 1}, {"tanh", 2, 0}, {"tanh", 2, 1},
       {"relu", 3, 0}, {"relu", 3, 1}, {"relu", 2, 0}, {"relu", 2, 1}};
   for (size_t i = 0; i < expected.size(); ++i) {
-    EXPECT_EQ(a.runs[i].activation, std::get<0>(expected[i]));
+    EXPECT_EQ(ActivationName(a.runs[i].activation), std::get<0>(expected[i]));
     EXPECT_EQ(a.runs[i].depth, std::get<1>(expected[i]));
     EXPECT_EQ(a.runs[i].seed, std::get<2>(expected[i]));
     EXPECT_EQ(a.runs[i].threads, 1);
@@ -86,10 +90,44 @@ TEST(SweepGrid, ParametersThatDoNotApplyAreNotCrossed) {
   const SweepGrid grid =
       ExpandGrid({{"activation", "relu,leaky_relu"}, {"leaky-slope", "0.01,0.2"}});
   ASSERT_EQ(grid.runs.size(), 3u);
-  EXPECT_EQ(grid.runs[1].activation, "leaky_relu");
+  EXPECT_EQ(grid.runs[1].activation, ActivationKind::kLeakyRelu);
   EXPECT_EQ(grid.runs[2].activation_params.leaky_slope, 0.2);
   const std::set<std::string> unique(grid.keys.begin(), grid.keys.end());
   EXPECT_EQ(unique.size(), grid.keys.size());
+}
+
+// The grid options of the table parameters come from the table rows: each
+// follows its row's option (activation params after --activation, init params
+// after --init), sets its field, and refuses a non-number.
+TEST(SweepGrid, TableParametersAreGridOptions) {
+  const std::vector<SweepOption>& options = SweepOptions();
+  std::vector<std::string> names;
+  for (const SweepOption& option : options) names.push_back(option.name);
+  const auto at = [&](const std::string& name) {
+    return std::find(names.begin(), names.end(), name) - names.begin();
+  };
+  for (const ActivationParameter* p : ActivationParameters()) {
+    const SweepOption& option = FindSweepOption(p->Name());
+    EXPECT_EQ(std::string(option.help), p->help);
+    EXPECT_TRUE(option.is_axis);
+    EXPECT_GT(at(p->Name()), at("activation"));
+    EXPECT_LT(at(p->Name()), at("init"));
+    RunConfig c;
+    option.apply("3", &c);
+    EXPECT_EQ(p->Value(c.activation_params), 3) << p->option;
+    EXPECT_THROW(option.apply("x", &c), UsageError);
+  }
+  for (const InitParameter* p : InitParameters()) {
+    EXPECT_GT(at(p->Name()), at("init"));
+    EXPECT_LT(at(p->Name()), at("gain"));
+    RunConfig c;
+    FindSweepOption(p->Name()).apply("0.5", &c);
+    EXPECT_EQ(p->Value(c.init_params), 0.5) << p->option;
+  }
+  // "all" stands for every row of a table.
+  EXPECT_EQ(Values("init", "all"), InitNames());
+  EXPECT_EQ(Values("loss", "all"), LossNames());
+  EXPECT_EQ(Values("input", "all"), InputNames());
 }
 
 TEST(SweepGrid, DefaultsWithoutSettingsIsOneRun) {

@@ -36,13 +36,13 @@ class TheoryAgreement : public ::testing::TestWithParam<AgreementCase> {};
 
 TEST_P(TheoryAgreement, MeanLayerRatioWithinThreePercentOfSqrtChi) {
   RunConfig config;
-  config.activation = GetParam().activation;
-  config.init = GetParam().init;
+  config.activation = ParseActivation(GetParam().activation);
+  config.init = ParseInit(GetParam().init);
   config.width = 512;
   config.batch = 256;
   config.depth = 20;
   config.dtype = DType::kFloat64;
-  config.loss = "probe";
+  config.loss = LossKind::kProbe;
   config.threads = 1;  // ctest runs tests side by side; results do not depend on it
   const NetworkTheory theory = PredictNetwork(config);
   const MeanField mean_field(MakeActivation(config), config.saturation_threshold);
@@ -96,12 +96,12 @@ INSTANTIATE_TEST_SUITE_P(
 
 RunConfig Small(const std::string& loss) {
   RunConfig c;
-  c.activation = "tanh";
-  c.init = "he_normal";
+  c.activation = ActivationKind::kTanh;
+  c.init = InitKind::kHeNormal;
   c.width = 16;
   c.batch = 8;
   c.depth = 4;
-  c.loss = loss;
+  c.loss = ParseLoss(loss);
   c.threads = 1;
   return c;
 }
@@ -163,8 +163,8 @@ TEST(TheoryPredictionColumns, MeasureNetworkAloneLeavesThemEmpty) {
 
 RunResult HandMade(const std::vector<double>& delta_norms) {
   RunResult r;
-  r.config.activation = "relu";
-  r.config.init = "he_normal";  // χ = 1 per layer, q = 2 throughout
+  r.config.activation = ActivationKind::kRelu;
+  r.config.init = InitKind::kHeNormal;  // χ = 1 per layer, q = 2 throughout
   r.config.depth = static_cast<int>(delta_norms.size());
   for (size_t i = 0; i < delta_norms.size(); ++i) {
     LayerMetrics m;
@@ -202,7 +202,7 @@ TEST(TheoryCompare, SkipsUnderflowedLayersAndExplainsOtherLosses) {
   EXPECT_EQ(c.compared, 1);
   EXPECT_EQ(c.worst_layer, 3);
   RunResult mse = HandMade({1, 1, 1});
-  mse.config.loss = "mse";
+  mse.config.loss = LossKind::kMse;
   const TheoryComparison m = CompareWithTheory(mse);
   EXPECT_FALSE(m.has_delta);
   EXPECT_NE(FormatComparison(m).find("--loss mse"), std::string::npos);
@@ -222,9 +222,14 @@ std::string Slurp(const std::string& path) {
   return s.str();
 }
 
+// A scratch file name of this test process: ctest runs the tests (and other
+// checkouts their tests) in parallel, so shared names would race.
+std::string Scratch(const std::string& name) {
+  return ::testing::TempDir() + "theory_cli_" + std::to_string(getpid()) + "_" + name;
+}
+
 Outcome Gradflow(const std::string& args) {
-  const std::string dir = ::testing::TempDir();
-  const std::string out = dir + "theory_cli_out.txt", err = dir + "theory_cli_err.txt";
+  const std::string out = Scratch("out.txt"), err = Scratch("err.txt");
   const std::string command = std::string(GRADFLOW_BINARY) + " " + args + " >" + out + " 2>" + err;
   const int status = std::system(command.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
@@ -235,7 +240,7 @@ int CountLines(const std::string& text) {
 }
 
 TEST(TheoryCli, PerLayerTableAndCsv) {
-  const std::string csv = ::testing::TempDir() + "theory_layers.csv";
+  const std::string csv = Scratch("theory_layers.csv");
   const Outcome o = Gradflow("theory --activation tanh --init he_normal --depth 6 -o " + csv);
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_NE(o.out.find("chaotic"), std::string::npos) << o.out;
@@ -257,7 +262,7 @@ TEST(TheoryCli, PhaseSentenceGivesTheDepthScaleOfTheNormNotOfItsSquare) {
 }
 
 TEST(TheoryCli, PhaseTableForAllActivationsAndInits) {
-  const std::string csv = ::testing::TempDir() + "theory_phase.csv";
+  const std::string csv = Scratch("theory_phase.csv");
   const Outcome o = Gradflow("theory --activation all --init all -o " + csv);
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const int rows = static_cast<int>(ActivationNames().size() * InitNames().size());
@@ -278,7 +283,7 @@ TEST(TheoryCli, CsvToStdoutMovesTheTableToStderr) {
 }
 
 TEST(TheoryCli, CommaSeparatedNamesGiveAPhaseTable) {
-  const std::string csv = ::testing::TempDir() + "theory_pairs.csv";
+  const std::string csv = Scratch("theory_pairs.csv");
   const Outcome o =
       Gradflow("theory --activation relu,tanh --init he_normal,xavier_uniform --depth 4 -o " + csv);
   ASSERT_EQ(o.exit_code, 0) << o.err;
@@ -308,7 +313,7 @@ TEST(TheoryCli, RunCompareLine) {
   const Outcome o = Gradflow(
       "run --activation tanh --init he_normal --width 64 --batch 32 --depth 6 --threads 1 -q "
       "--compare -o " +
-      ::testing::TempDir() + "theory_compare_run.csv");
+      Scratch("theory_compare_run.csv"));
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_NE(o.err.find("theory vs measured"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("largest"), std::string::npos) << o.err;

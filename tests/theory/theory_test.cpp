@@ -365,8 +365,8 @@ TEST(TheoryPhase, StartingAtZero) {
 
 TEST(TheoryNetwork, ReluLengthMapAndRatiosByHand) {
   RunConfig c;
-  c.activation = "relu";
-  c.init = "he_normal";
+  c.activation = ActivationKind::kRelu;
+  c.init = InitKind::kHeNormal;
   c.gain = 1.5;         // σ_w² = 2·2.25 = 4.5
   c.bias_std = 0.5;     // σ_b² = 0.25
   c.input_scale = 2.0;  // q_x = 4
@@ -389,9 +389,9 @@ TEST(TheoryNetwork, ReluLengthMapAndRatiosByHand) {
 
 TEST(TheoryNetwork, FirstLayerUsesInputDimAndMaxoutUsesPiecesAsFanOut) {
   RunConfig c;
-  c.activation = "maxout";
+  c.activation = ActivationKind::kMaxout;
   c.activation_params.maxout_pieces = 3;
-  c.init = "xavier_normal";
+  c.init = InitKind::kXavierNormal;
   c.width = 100;
   c.input_dim = 50;
   c.depth = 3;
@@ -406,8 +406,8 @@ TEST(TheoryNetwork, FirstLayerUsesInputDimAndMaxoutUsesPiecesAsFanOut) {
 
 TEST(TheoryNetwork, HeadAndDeepProducts) {
   RunConfig c;
-  c.activation = "sigmoid";
-  c.loss = "mse";
+  c.activation = ActivationKind::kSigmoid;
+  c.loss = LossKind::kMse;
   c.output_dim = 10;
   c.depth = 2000;
   const NetworkTheory t = PredictNetwork(c);

@@ -10,13 +10,13 @@ namespace gradflow::testing_util {
 inline TrainResult HandMadeTrainResult() {
   TrainResult r;
   TrainConfig& c = r.config;
-  c.run.activation = "relu";
-  c.run.init = "he_normal";
+  c.run.activation = ParseActivation("relu");
+  c.run.init = ParseInit("he_normal");
   c.run.depth = 2;
   c.run.width = 8;
   c.run.batch = 16;
   c.run.classes = 4;
-  c.run.loss = "cross_entropy";
+  c.run.loss = ParseLoss("cross_entropy");
   c.train_size = 64;
   c.test_size = 32;
   c.steps = 10;

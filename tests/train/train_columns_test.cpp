@@ -16,8 +16,8 @@ using testing_util::HandMadeTrainResult;
 // A small teacher-task training config.
 TrainConfig SmallTrain() {
   TrainConfig t;
-  t.run.activation = "relu";
-  t.run.init = "he_normal";
+  t.run.activation = ParseActivation("relu");
+  t.run.init = ParseInit("he_normal");
   t.run.depth = 3;
   t.run.width = 32;
   t.run.input_dim = 32;
@@ -72,9 +72,9 @@ TEST(TrainColumns, ColumnTablesHaveUniqueDocumentedNames) {
   for (const auto& c : CurveColumns()) curve.push_back(c.name);
   EXPECT_EQ(curve.front(), "train_loss");
   EXPECT_EQ(curve.back(), "nonfinite");
-  ASSERT_EQ(TrainLayerColumnDocs().size(), 2u);
-  EXPECT_STREQ(TrainLayerColumnDocs()[0].first, "update_ratio");
-  EXPECT_STREQ(TrainLayerColumnDocs()[1].first, "weight_change");
+  ASSERT_EQ(TrainLayerColumns().size(), 2u);
+  EXPECT_STREQ(TrainLayerColumns()[0].name, "update_ratio");
+  EXPECT_STREQ(TrainLayerColumns()[1].name, "weight_change");
 }
 
 TEST(TrainColumns, HandMadeRowsHaveExactCells) {

@@ -66,8 +66,8 @@ TEST(TrainReport, SummaryComparesFirstAndLastHiddenLayerAndTheLosses) {
 
 TEST(TrainReport, ReportComparesFirstAndLastLayerAndTheLoss) {
   TrainConfig t;
-  t.run.activation = "relu";
-  t.run.init = "he_normal";
+  t.run.activation = ParseActivation("relu");
+  t.run.init = ParseInit("he_normal");
   t.run.depth = 3;
   t.run.width = 32;
   t.run.classes = 4;

@@ -19,13 +19,13 @@ namespace {
 // A small float64 net for gradient checks: tanh (smooth), non-zero biases.
 RunConfig TinyConfig(const std::string& loss) {
   RunConfig c;
-  c.activation = "tanh";
-  c.init = "xavier_normal";
+  c.activation = ActivationKind::kTanh;
+  c.init = InitKind::kXavierNormal;
   c.depth = 3;
   c.width = 5;
   c.input_dim = 4;
   c.batch = 6;
-  c.loss = loss;
+  c.loss = ParseLoss(loss);
   c.output_dim = 3;
   c.classes = 3;
   c.bias_std = 0.3;
@@ -74,7 +74,7 @@ class TrainStepTest : public ::testing::TestWithParam<std::string> {};
 // equals θ − lr·∂L/∂θ with ∂L/∂θ from finite differences of the untouched net.
 TEST_P(TrainStepTest, SgdStepIsThetaMinusLrTimesFiniteDifferenceGradient) {
   const RunConfig c = TinyConfig(GetParam());
-  const LossKind kind = ParseLoss(c.loss);
+  const LossKind kind = c.loss;
   Network<double> net = BuildNetwork<double>(c);
   Rng rng(5, Purpose::kInput);
   MatD x(c.InputDim(), c.batch);
@@ -111,8 +111,8 @@ INSTANTIATE_TEST_SUITE_P(Losses, TrainStepTest, ::testing::Values("mse", "cross_
 // A small teacher-task training config (threads 1 unless a test changes it).
 TrainConfig SmallTrain() {
   TrainConfig t;
-  t.run.activation = "relu";
-  t.run.init = "he_normal";
+  t.run.activation = ActivationKind::kRelu;
+  t.run.init = InitKind::kHeNormal;
   t.run.depth = 3;
   t.run.width = 32;
   t.run.input_dim = 32;
@@ -140,8 +140,8 @@ TEST(Train, ThreeLayerReluHeBeatsChanceOnTheTeacherTask) {
 
 TEST(Train, DeepSigmoidXavierFirstLayerLearnsAtLeast100TimesLessThanTheLast) {
   TrainConfig t = SmallTrain();
-  t.run.activation = "sigmoid";
-  t.run.init = "xavier_uniform";
+  t.run.activation = ActivationKind::kSigmoid;
+  t.run.init = InitKind::kXavierUniform;
   t.run.depth = 20;
   t.run.dtype = DType::kFloat64;  // so layer 1's tiny updates are not rounded away
   t.steps = 200;
@@ -155,8 +155,8 @@ TEST(Train, DeepSigmoidXavierFirstLayerLearnsAtLeast100TimesLessThanTheLast) {
   EXPECT_GT(last, 0);
   EXPECT_LE(100 * first, last);
   // And the same net with ReLU/He does not show it.
-  t.run.activation = "relu";
-  t.run.init = "he_normal";
+  t.run.activation = ActivationKind::kRelu;
+  t.run.init = InitKind::kHeNormal;
   t.optimizer.lr = 0.01;
   const TrainResult relu = Train(t);
   ASSERT_FALSE(relu.diverged) << relu.stop_reason;
@@ -236,7 +236,7 @@ TEST(Train, RegressionTaskTrainsWithMseAndLeavesAccuracyEmpty) {
   t.optimizer.lr = 0.02;
   const TrainResult r = Train(t);
   ASSERT_FALSE(r.diverged) << r.stop_reason;
-  EXPECT_EQ(r.rows.back().eval.config.loss, "mse");
+  EXPECT_EQ(r.rows.back().eval.config.loss, LossKind::kMse);
   EXPECT_EQ(r.rows.back().eval.layers.back().fan_out, 2);
   EXPECT_LT(r.rows.back().test_loss, r.rows.front().test_loss);
   const std::string curve = CurveCsvRows(r);
