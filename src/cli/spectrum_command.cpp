@@ -20,7 +20,7 @@ namespace {
 
 struct SpectrumOptions {
   RunConfig config;
-  std::string dtype = "float32";
+  NetworkNames names;
   std::string out = "-";   // summary CSV
   std::string per_layer;   // per-layer CSV; "" for none
   std::string values_out;  // every singular value; "" for none
@@ -43,7 +43,8 @@ std::string FormatReport(const SpectrumResult& r, const SpectrumPrediction& p) {
   };
   std::string text = fmt::format(
       "gradflow spectrum: {}, init {}, depth {}, width {}, input_dim {}, {} samples, {}, seed {}\n",
-      c.activation, c.init, c.depth, c.width, c.InputDim(), c.batch, DTypeName(c.dtype), c.seed);
+      ActivationName(c.activation), InitName(c.init), c.depth, c.width, c.InputDim(), c.batch,
+      DTypeName(c.dtype), c.seed);
   text += fmt::format("mean s^2 = {:.4g}{}\n", r.stats.mean_sq, predicted(p.mean_sq));
   text += fmt::format("var s^2  = {:.4g}{}\n", r.stats.var_sq, predicted(p.var_sq));
   text += fmt::format(
@@ -55,7 +56,7 @@ std::string FormatReport(const SpectrumResult& r, const SpectrumPrediction& p) {
 
 int Spectrum(const SpectrumOptions& o) {
   RunConfig config = o.config;
-  config.dtype = ParseDType(o.dtype);
+  ParseNetworkNames(o.names, &config);
   if (config.batch < 1) {
     throw UsageError(fmt::format("--samples must be at least 1, got {}", config.batch));
   }
@@ -93,7 +94,7 @@ int Spectrum(const SpectrumOptions& o) {
 std::function<int()> SetupSpectrum(CLI::App* app) {
   auto o = std::make_shared<SpectrumOptions>();
   o->config.batch = 8;
-  AddNetworkOptions(app, &o->config, &o->dtype);
+  AddNetworkOptions(app, &o->config, &o->names);
   for (const char* name : kNotForSpectrum) app->remove_option(app->get_option(name));
   app->add_option("--samples", o->config.batch,
                   "input samples; each gives one Jacobian (the inputs `run` draws as its batch)")

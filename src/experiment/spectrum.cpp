@@ -192,7 +192,7 @@ double EstimateSpectrumBytes(const RunConfig& config, int threads) {
 SpectrumResult RunSpectrum(const RunConfig& input, bool per_layer,
                            const std::function<void(int)>& on_sample) {
   RunConfig config = input;
-  config.loss = "probe";  // the Jacobian is of the hidden layers: no head
+  config.loss = LossKind::kProbe;  // the Jacobian is of the hidden layers: no head
   Validate(config);
   SetThreads(config.threads);
   CheckMemoryEstimate(EstimateSpectrumBytes(config, Threads()), config, "this spectrum");

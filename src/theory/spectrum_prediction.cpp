@@ -12,8 +12,8 @@ namespace {
 // P(unit in its linear regime) for activations whose φ' is 0 or 1 everywhere;
 // 0 for the rest (no variance formula).
 double ZeroOneSlopeLinearFraction(const RunConfig& config) {
-  if (config.activation == "identity") return 1.0;
-  if (config.activation == "relu") return 0.5;
+  if (config.activation == ActivationKind::kIdentity) return 1.0;
+  if (config.activation == ActivationKind::kRelu) return 0.5;
   return 0.0;
 }
 
@@ -21,7 +21,7 @@ double ZeroOneSlopeLinearFraction(const RunConfig& config) {
 
 SpectrumPrediction PredictSpectrum(const RunConfig& input) {
   RunConfig config = input;
-  config.loss = "probe";
+  config.loss = LossKind::kProbe;
   const NetworkTheory theory = PredictNetwork(config);
   const MeanField mean_field(MakeActivation(config), config.saturation_threshold);
   SpectrumPrediction prediction;
@@ -39,7 +39,7 @@ SpectrumPrediction PredictSpectrum(const RunConfig& input) {
   const double p = ZeroOneSlopeLinearFraction(config);
   if (p > 0 && critical && config.InputDim() == config.width) {
     const double depth = config.depth;
-    prediction.var_sq = config.init == "orthogonal" ? depth * (1.0 / p - 1.0) : depth / p;
+    prediction.var_sq = config.init == InitKind::kOrthogonal ? depth * (1.0 / p - 1.0) : depth / p;
   }
   return prediction;
 }
