@@ -205,8 +205,12 @@ def config_key_columns(frame):
 
 
 def _clean(value):
+    """A configuration value for a label: whole numbers without '.0', other
+    floats to 4 significant digits (a gain of sqrt(2) reads 1.414)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.4g}"
     return str(value)
 
 

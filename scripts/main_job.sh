@@ -115,6 +115,35 @@ measure_training() {
   settle train.csv train_curve.csv
 }
 
+# Step 1c: the Jacobian spectrum at depth 32 (Pennington et al. 2017, Figure 1):
+# linear, ReLU and tanh near criticality, each with Gaussian and orthogonal
+# weights. Criticality: linear sigma_w^2 = 1; ReLU sigma_w^2 = 2 (He, or
+# orthogonal with gain sqrt 2); tanh sigma_w^2 = 1.02^2 with bias_std 0.005,
+# chi_1 = 0.9993 at q* = 0.021, inputs scaled to start near q* (input_scale 0.14).
+# results/spectrum.csv (one row per configuration) is committed;
+# spectrum_values.csv (every singular value, 1 MB) is regenerated.
+measure_spectrum() {
+  local summaries=() values=()
+  local configs=(
+    "identity xavier_normal 1 0 1" "identity orthogonal 1 0 1"
+    "relu he_normal 1 0 1" "relu orthogonal 1.4142135623730951 0 1"
+    "tanh xavier_normal 1.02 0.005 0.14" "tanh orthogonal 1.02 0.005 0.14"
+  )
+  for config in "${configs[@]}"; do
+    local activation init gain bias scale
+    read -r activation init gain bias scale <<<"$config"
+    local name="$work/spectrum_${activation}_${init}"
+    record "$gradflow" spectrum -q --activation "$activation" --init "$init" --gain "$gain" \
+      --bias-std "$bias" --input-scale "$scale" --depth 32 --width 256 --samples 4 \
+      --dtype float64 -o "$name.csv" --values-out "$name.values.csv"
+    summaries+=("$name.csv")
+    values+=("$name.values.csv")
+  done
+  join_csv "$work/spectrum.csv" "${summaries[@]}"
+  join_csv "$results/spectrum_values.csv" "${values[@]}"
+  settle spectrum.csv
+}
+
 # Step 2: the figures. A figure is redrawn when the numbers it shows were
 # rewritten by settle (or it is missing): a committed figure of unchanged
 # numbers stays byte for byte. The histograms come from the same runs as
@@ -127,6 +156,7 @@ draw() {
   figure histograms_act.png runs.csv -- scripts/plot_histograms.py "$results/histograms.csv" \
     --quantity act --activation sigmoid,tanh,relu
   figure theory.png runs.csv -- scripts/plot_theory.py "$results/runs.csv"
+  figure spectrum.png spectrum.csv -- scripts/plot_spectrum.py "$results/spectrum_values.csv"
   figure training.png train.csv train_curve.csv -- scripts/plot_training.py \
     "$results/train.csv" --curves "$results/train_curve.csv"
 }
@@ -157,6 +187,7 @@ declare -A captions=(
   [histograms_delta.png]="Histograms of log10|delta| per layer: sigmoid's gradients slide left decade by decade toward the input."
   [histograms_act.png]="Histograms of the activations per layer (the CS231n picture): ReLU/Xavier collapses toward 0, tanh and sigmoid stay spread."
   [theory.png]="Measured per-layer gradient ratio, pre-activation variance and saturation (markers) beside the mean-field predictions (lines)."
+  [spectrum.png]="Singular values of the input-output Jacobian at depth 32: orthogonal weights keep linear and near-critical tanh networks isometric (all s near 1); Gaussian weights and every ReLU network spread them over many decades."
   [training.png]="Training for 500 steps: gradient norm per layer and step, how far each layer's weights moved, and the loss on one shared scale."
 )
 
@@ -175,24 +206,25 @@ describe() {
 
 Made by \`bash scripts/main_job.sh\` (every command it ran is in \`commands.txt\`): the
 six activations (${activations[*]}) x (${inits[*]}), \`${network[*]}\`, seeds ${seeds[*]},
-one forward/backward pass each with the random-probe loss, float32.
+one forward/backward pass each with the random-probe loss, float32; the training runs and
+the Jacobian spectra in float64.
 
 | file | what it shows |
 |---|---|
-| \`gradient_flow.png\` | ‖δ^l‖ and ‖∂L/∂W^l‖ per layer, log y, one line per configuration (geometric mean over seeds, min–max band); the legend gives each vanishing ratio ‖δ¹‖/‖δ^L‖. Sigmoid's first layer gets gradients many orders of magnitude below ReLU/He's (the arrow at layer 1 gives the number). |
-| \`saturation.png\` | saturated fraction of (unit, sample) pairs and dead fraction of units per layer |
-| \`histograms_delta.png\` | histograms of log10\|δ^l\| per layer (seed ${histogram_seed}): sigmoid's slide left decade by decade toward the input; the share of exact zeros is printed |
-| \`histograms_act.png\` | histograms of a^l per layer for sigmoid, tanh and relu under both inits (the CS231n figure): ReLU/Xavier collapses toward 0, tanh/He saturates at ±1 in layer 1 |
 | \`runs.csv\` | per-layer CSV of every run (\`gradflow run\` columns, one row per run and layer) |
 | \`summary.csv\` | one row per run: vanishing ratio, decay per layer, mean saturation, verdict |
 | \`histograms.csv\` | \`gradflow run --histograms\` of seed ${histogram_seed} (not committed: regenerate it) |
 | \`report.html\` | one self-contained page: the summary table, every figure, the commands (not committed) |
 | \`commands.txt\` | the exact commands |
 EOF
-    [ -f "$results/theory.png" ] &&
-      echo "| \`theory.png\` | measured per-layer ‖δ^l‖/‖δ^L‖, q^l and saturation beside the mean-field predictions |"
-    [ -f "$results/training.png" ] &&
-      echo "| \`training.png\` | training: ‖δ^l‖ heatmap over steps, relative weight change per layer, loss curves |"
+    for figure in "${figures[@]}"; do
+      local name=${figure##*/}
+      echo "| \`$name\` | ${captions[$name]:-} |"
+    done
+    [ -f "$results/spectrum.csv" ] &&
+      echo "| \`spectrum.csv\` | \`gradflow spectrum\` of the six Jacobian-spectrum configurations (depth 32, width 256, 4 samples, float64): sv_mean_sq, sv_var_sq, isometry_frac beside the predictions |"
+    [ -f "$results/spectrum_values.csv" ] &&
+      echo "| \`spectrum_values.csv\` | every singular value of those Jacobians (\`--values-out\`; not committed: regenerate it) |"
     [ -f "$results/train.csv" ] &&
       echo "| \`train.csv\` | per-layer CSV of the two \`gradflow train\` runs (sigmoid/xavier_uniform, relu/he_normal; depth 10, width 128, 500 steps): one row per logged step and layer, with \`update_ratio\` and \`weight_change\` |"
     [ -f "$results/train_curve.csv" ] &&
@@ -214,6 +246,8 @@ echo "main job: measuring (sweep of ${#activations[@]} activations x ${#inits[@]
 measure
 echo "main job: training sigmoid/Xavier and ReLU/He for 500 steps" >&2
 measure_training
+echo "main job: Jacobian spectra (linear, ReLU, tanh x Gaussian, orthogonal; depth 32)" >&2
+measure_spectrum
 echo "main job: drawing the figures" >&2
 draw
 describe

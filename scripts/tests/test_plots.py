@@ -27,6 +27,7 @@ import gradflow_plots  # noqa: E402
 import plot_gradient_flow  # noqa: E402
 import plot_histograms  # noqa: E402
 import plot_saturation  # noqa: E402
+import plot_spectrum  # noqa: E402
 import plot_theory  # noqa: E402
 import plot_training  # noqa: E402
 import make_report  # noqa: E402
@@ -326,6 +327,33 @@ class TheoryTest(PlotTestCase):
             factor = dict((a, f) for a, _, f in CONFIGS)[activation]
             for _, row in run.iterrows():
                 self.assertAlmostEqual(row["delta_ratio"], factor ** (4 - row["layer"]))
+
+
+def spectrum_rows():
+    """Singular values of two made-up configurations: two samples of four values
+    each, one of them an exact zero (as ReLU's Jacobian has)."""
+    rows = []
+    for activation, init, values in (("identity", "orthogonal", [1.0, 1.0, 1.0, 1.0]),
+                                     ("relu", "he_normal", [3.0, 1.0, 0.1, 0.0])):
+        for sample in (0, 1):
+            for index, value in enumerate(values):
+                rows.append(dict(activation=activation, init=init, seed=0, **CONFIG,
+                                 sample=sample, index=index, value=value))
+    return rows
+
+
+class SpectrumTest(PlotTestCase):
+    def test_script(self):
+        values = write_csv(self.path("values.csv"), spectrum_rows())
+        self.check_script(plot_spectrum, "plot_spectrum.py", [values], plot_spectrum.DEFAULT_SIZE,
+                          ["sample", "value"])
+
+    def test_all_zero_values_are_refused(self):
+        rows = [dict(r, value=0.0) for r in spectrum_rows()]
+        values = write_csv(self.path("zeros.csv"), rows)
+        code, err = run_in_process(plot_spectrum, [values, "-o", self.path("z.png")])
+        self.assertEqual(code, 2)
+        self.assertIn("no singular value above 1e-12", err)
 
 
 class ReportTest(PlotTestCase):

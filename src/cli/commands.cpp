@@ -20,6 +20,9 @@ const std::vector<Command>& Commands() {
        SetupSweep},
       {"merge", "join the CSVs of sharded sweeps into what one unsharded sweep writes", SetupMerge},
       {"check", "compare a sweep with a baseline and check rules, for CI (exit 0/1/2)", SetupCheck},
+      {"spectrum",
+       "singular values of the input-output Jacobian (dynamical isometry), measured and predicted",
+       SetupSpectrum},
   };
   return commands;
 }

@@ -62,5 +62,6 @@ std::function<int()> SetupTrain(CLI::App* app);
 std::function<int()> SetupSweep(CLI::App* app);
 std::function<int()> SetupMerge(CLI::App* app);
 std::function<int()> SetupCheck(CLI::App* app);
+std::function<int()> SetupSpectrum(CLI::App* app);
 
 }  // namespace gradflow::cli

@@ -11,6 +11,7 @@
 #include "engine/loss.h"
 #include "experiment/histogram_columns.h"
 #include "experiment/run_columns.h"
+#include "experiment/spectrum_columns.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "train/train_columns.h"
@@ -93,6 +94,10 @@ int List(bool columns) {
     PrintColumns("Learning-curve columns (train --curve-out, after step):", CurveColumns());
     PrintColumns("Histogram columns (run --histograms), after the configuration columns:",
                  HistogramColumns());
+    PrintColumns(
+        "Spectrum columns (spectrum -o, after the configuration columns; --per-layer puts "
+        "`layer` first; --values-out has sample, index, value):",
+        SpectrumColumns());
     return kExitOk;
   }
   std::cout << "Activations (saturated when phi'(z) < tau * max phi'):\n";
