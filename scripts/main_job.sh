@@ -184,7 +184,7 @@ figure() {
 declare -A captions=(
   [gradient_flow.png]="Back-propagated gradient norm per layer (log scale): under sigmoid, layer 1 gets about 12 orders of magnitude less gradient than the last layer; under ReLU/He the norm stays flat."
   [saturation.png]="Saturated and dead fractions per layer: how many units pass almost no gradient."
-  [histograms_delta.png]="Histograms of log10|delta| per layer: sigmoid's gradients slide left decade by decade toward the input."
+  [histograms_delta.png]="Histograms of log10 of the gradient magnitude per layer: sigmoid's gradients slide left decade by decade toward the input."
   [histograms_act.png]="Histograms of the activations per layer (the CS231n picture): ReLU/Xavier collapses toward 0, tanh and sigmoid stay spread."
   [theory.png]="Measured per-layer gradient ratio, pre-activation variance and saturation (markers) beside the mean-field predictions (lines)."
   [spectrum.png]="Singular values of the input-output Jacobian at depth 32: orthogonal weights keep linear and near-critical tanh networks isometric (all s near 1); Gaussian weights and every ReLU network spread them over many decades."

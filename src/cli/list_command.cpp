@@ -19,6 +19,15 @@
 namespace gradflow::cli {
 namespace {
 
+// For inits whose weight variance does not shrink with fan_in (normal,
+// uniform), sigma_w^2 = fan_in * Var(W) grows with the layer: its value per
+// unit of fan_in; 0 for the schemes that scale Var(W) by 1/fan_in.
+double SigmaW2PerFanIn(const InitSpec& spec) {
+  const double small = spec.sigma_w2(100, 100, InitParams{});
+  const double large = spec.sigma_w2(200, 200, InitParams{});
+  return small > 0 && std::fabs(large / small - 2.0) < 1e-9 ? small / 100 : 0.0;
+}
+
 template <typename Row>
 void PrintColumns(const char* title, const std::vector<Column<Row>>& columns) {
   std::cout << title << "\n";
@@ -62,10 +71,16 @@ int ListJson() {
                                 {"maxout", spec.is_maxout}});
   }
   for (const InitSpec& spec : InitTable()) {
+    const double per_fan_in = SigmaW2PerFanIn(spec);
+    const auto number_or_null = [](bool present, double value) {
+      return present ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+    };
     j["inits"].push_back({{"name", spec.name},
                           {"formula", spec.formula},
                           {"parameter", ParameterJson(spec.parameter)},
-                          {"sigma_w2_square", spec.sigma_w2(100, 100, InitParams{})}});
+                          {"sigma_w2_square",
+                           number_or_null(per_fan_in == 0, spec.sigma_w2(100, 100, InitParams{}))},
+                          {"sigma_w2_per_fan_in", number_or_null(per_fan_in != 0, per_fan_in)}});
   }
   for (const LossSpec& spec : LossTable()) {
     j["losses"].push_back(
@@ -110,9 +125,12 @@ int List(bool columns) {
   }
   std::cout << "\nInitialisations (sigma_w^2 = fan_in * Var(W), square layer, before --gain):\n";
   for (const InitSpec& spec : InitTable()) {
+    const double per_fan_in = SigmaW2PerFanIn(spec);
+    const std::string sigma_w2 = per_fan_in != 0
+                                     ? fmt::format("{:.6g} * fan_in", per_fan_in)
+                                     : fmt::format("{:.6g}", spec.sigma_w2(100, 100, InitParams{}));
     std::cout << fmt::format(
-        "  {:<15} {}; sigma_w^2 = {:.6g}{}\n", spec.name, spec.formula,
-        spec.sigma_w2(100, 100, InitParams{}),
+        "  {:<15} {}; sigma_w^2 = {}{}\n", spec.name, spec.formula, sigma_w2,
         spec.parameter != nullptr ? fmt::format(" (default {})", spec.parameter->option) : "");
   }
   return kExitOk;

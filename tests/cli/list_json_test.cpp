@@ -98,9 +98,19 @@ TEST_F(ListJson, InitAndLossRowsMatchTheirTables) {
     const InitSpec& spec = InitTable()[i];
     EXPECT_EQ(inits[i].at("formula"), spec.formula) << spec.name;
     EXPECT_EQ(inits[i].at("parameter").is_null(), spec.parameter == nullptr) << spec.name;
-    EXPECT_DOUBLE_EQ(inits[i].at("sigma_w2_square").get<double>(),
-                     spec.sigma_w2(100, 100, InitParams{}))
-        << spec.name;
+    // normal and uniform: sigma_w^2 grows with fan_in, so it is given per unit of fan_in.
+    const bool scales = spec.kind == InitKind::kNormal || spec.kind == InitKind::kUniform;
+    EXPECT_EQ(inits[i].at("sigma_w2_square").is_null(), scales) << spec.name;
+    EXPECT_EQ(inits[i].at("sigma_w2_per_fan_in").is_null(), !scales) << spec.name;
+    if (scales) {
+      EXPECT_DOUBLE_EQ(inits[i].at("sigma_w2_per_fan_in").get<double>() * 300,
+                       spec.sigma_w2(300, 300, InitParams{}))
+          << spec.name;
+    } else {
+      EXPECT_DOUBLE_EQ(inits[i].at("sigma_w2_square").get<double>(),
+                       spec.sigma_w2(100, 100, InitParams{}))
+          << spec.name;
+    }
   }
   EXPECT_EQ(inits[static_cast<size_t>(InitKind::kNormal)].at("parameter").at("option"),
             "--init-std");
