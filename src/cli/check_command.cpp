@@ -48,9 +48,8 @@ int Check(CheckCliOptions& o) {
   }
   CheckWritable("--junit", o.junit);
   CheckWritable("--markdown", o.markdown);
-  CheckDistinctPaths(
-      {{"--junit", o.junit}, {"--markdown", o.markdown}},
-      {{"current", o.current}, {"--baseline", o.baseline}, {"--config", o.config_path}});
+  CheckDistinctPaths({{"--junit", o.junit}, {"--markdown", o.markdown}},
+                     {{"CSV", o.current}, {"--baseline", o.baseline}, {"--config", o.config_path}});
   const CsvTable current = CsvTable::Read(o.current);
   std::unique_ptr<CsvTable> baseline;
   if (!o.baseline.empty()) baseline = std::make_unique<CsvTable>(CsvTable::Read(o.baseline));

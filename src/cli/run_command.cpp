@@ -43,6 +43,9 @@ int Run(const RunOptions& options) {
     throw UsageError("--histograms: '-' (stdout) is taken by --out; give --out a file");
   }
   CheckWritable("--histograms", options.histograms);
+  if (options.save_model == "-") {
+    throw UsageError("--save-model needs a file name ('-' would mix binary data into the CSV)");
+  }
   CheckDistinctPaths({{"--out", options.out},
                       {"--summary-out", options.summary_out},
                       {"--histograms", options.histograms},

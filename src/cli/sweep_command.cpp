@@ -59,7 +59,7 @@ void CheckSweepPaths(const std::string& out, const std::string& summary_out,
       {"--out", out}, {"--summary-out", summary_out}, {"--aggregate-out", aggregate_out}};
   if (journaled && out != "-") outputs.push_back({"the journal of --out", JournalPath(out)});
   std::vector<NamedPath> read = {{"--config", config_path}};
-  for (const std::string& input : inputs) read.push_back({"input", input});
+  for (const std::string& input : inputs) read.push_back({"shard file", input});
   CheckDistinctPaths(outputs, read);
 }
 

@@ -59,10 +59,14 @@ bool IsStdout(const std::string& path) {
 }
 
 void WriteInPlace(const std::string& path, const std::string& content) {
+  errno = 0;
   std::ofstream out(path, std::ios::binary);
   out << content;
   out.flush();
-  if (!out) throw std::runtime_error("cannot write '" + path + "'");
+  if (!out) {
+    throw std::runtime_error(fmt::format("cannot write '{}': {}", path,
+                                         errno != 0 ? std::strerror(errno) : "write failed"));
+  }
 }
 
 bool WriteAll(int fd, const std::string& content) {
