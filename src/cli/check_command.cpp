@@ -1,5 +1,6 @@
 // gradflow check: compares a sweep CSV with a baseline and checks rules, for
-// CI. Exit 0 pass, 1 regression found, 2 usage error or unreadable input.
+// CI. Exit 0 pass, 1 regression found, 2 usage error or unreadable input, 3
+// the check could not finish (a report or stdout could not be written).
 #include <iostream>
 #include <memory>
 
