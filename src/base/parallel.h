@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <exception>
 
 #include "base/types.h"
 
@@ -35,16 +36,35 @@ constexpr double kMinParallelWork = 1 << 23;
 // worker threads when `work` (operations in the whole loop) is worth it.
 // Chunks never depend on the thread count, so a caller that combines
 // per-chunk results in chunk order gets the same bits at any --threads.
+// An exception thrown by a body (std::bad_alloc, say) must not leave an OpenMP
+// region, where it would call std::terminate: the first one is kept, the
+// remaining chunks are skipped, and it is rethrown after the loop.
 template <typename Body>
 void ForEachChunk(Eigen::Index n, Eigen::Index chunk, Body body, double work = kMinParallelWork) {
   const Eigen::Index chunks = (n + chunk - 1) / chunk;
   const int threads =
       work < kMinParallelWork ? 1 : static_cast<int>(std::min<Eigen::Index>(Threads(), chunks));
+  std::exception_ptr error;
+  bool failed = false;
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (Eigen::Index c = 0; c < chunks; ++c) {
-    const Eigen::Index start = c * chunk;
-    body(c, start, std::min(chunk, n - start));
+    bool skip;
+#pragma omp atomic read
+    skip = failed;
+    if (skip) continue;
+    try {
+      const Eigen::Index start = c * chunk;
+      body(c, start, std::min(chunk, n - start));
+    } catch (...) {
+#pragma omp critical(gradflow_for_each_chunk_error)
+      {
+        if (!error) error = std::current_exception();
+      }
+#pragma omp atomic write
+      failed = true;
+    }
   }
+  if (error) std::rethrow_exception(error);
 }
 
 // out (M, B) = W (M, K) · A (K, B)          chunks of rows of W and out

@@ -1,5 +1,6 @@
 // gradflow check: compares a sweep CSV with a baseline and checks rules, for
-// CI. Exit 0 pass, 1 regression found, 2 usage error or unreadable input.
+// CI. Exit 0 pass, 1 regression found, 2 usage error or unreadable input, 3
+// the check could not finish (a report or stdout could not be written).
 #include <iostream>
 #include <memory>
 
@@ -9,6 +10,7 @@
 #include "experiment/run_columns.h"
 #include "io/atomic_file.h"
 #include "io/csv_reader.h"
+#include "io/output_paths.h"
 
 namespace gradflow::cli {
 namespace {
@@ -26,6 +28,7 @@ struct CheckCliOptions {
   std::string markdown;
   size_t max_rows = 30;
   bool quiet = false;
+  std::string config_path;  // --config FILE, which no report may overwrite
 };
 
 int Check(CheckCliOptions& o) {
@@ -46,6 +49,8 @@ int Check(CheckCliOptions& o) {
   }
   CheckWritable("--junit", o.junit);
   CheckWritable("--markdown", o.markdown);
+  CheckDistinctPaths({{"--junit", o.junit}, {"--markdown", o.markdown}},
+                     {{"CSV", o.current}, {"--baseline", o.baseline}, {"--config", o.config_path}});
   const CsvTable current = CsvTable::Read(o.current);
   std::unique_ptr<CsvTable> baseline;
   if (!o.baseline.empty()) baseline = std::make_unique<CsvTable>(CsvTable::Read(o.baseline));
@@ -100,7 +105,10 @@ std::function<int()> SetupCheck(CLI::App* app) {
   app->add_option("--max-rows", o->max_rows, "rows per table in the reports")
       ->capture_default_str();
   app->add_flag("-q,--quiet", o->quiet, "no report on stdout (exit code only)");
-  return [o] { return Check(*o); };
+  return [o, app] {
+    o->config_path = ConfigPathOf(app);
+    return Check(*o);
+  };
 }
 
 }  // namespace gradflow::cli

@@ -19,12 +19,18 @@ const std::vector<Command>& Commands() {
       {"sweep", "run a grid of configurations in parallel; long, summary and aggregate CSVs",
        SetupSweep},
       {"merge", "join the CSVs of sharded sweeps into what one unsharded sweep writes", SetupMerge},
-      {"check", "compare a sweep with a baseline and check rules, for CI (exit 0/1/2)", SetupCheck},
+      {"check", "compare a sweep with a baseline and check rules, for CI (exit 0/1/2/3)",
+       SetupCheck, kExitCheckFailed},
       {"spectrum",
        "singular values of the input-output Jacobian (dynamical isometry), measured and predicted",
        SetupSpectrum},
   };
   return commands;
+}
+
+std::string ConfigPathOf(const CLI::App* app) {
+  const CLI::Option* option = app->get_option_no_throw("--config");
+  return option != nullptr && option->count() > 0 ? option->results().front() : "";
 }
 
 }  // namespace gradflow::cli

@@ -18,6 +18,7 @@ struct Command {
   const char* name;
   const char* help;
   std::function<std::function<int()>(CLI::App* app)> setup;
+  int failure_exit = 1;  // exit code of a runtime failure (kExitFailure; check: kExitCheckFailed)
 };
 
 const std::vector<Command>& Commands();
@@ -26,6 +27,9 @@ const std::vector<Command>& Commands();
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // runtime failure (or: check found a regression)
 constexpr int kExitUsage = 2;    // bad usage or unreadable input
+// check's runtime failure (a report or stdout that could not be written): not
+// 1, which says a regression was found.
+constexpr int kExitCheckFailed = 3;
 
 // The choices of a RunConfig as the user wrote them, parsed once after the
 // command line and any --config file are read (ParseNetworkNames).
@@ -53,6 +57,10 @@ void AddParameterOptions(CLI::App* app, const std::vector<const ParameterSpec<Pa
     }
   }
 }
+
+// The --config FILE given to `app` after parsing, or "" (an input that no
+// output may overwrite).
+std::string ConfigPathOf(const CLI::App* app);
 
 // Each command's setup, one per file.
 std::function<int()> SetupRun(CLI::App* app);

@@ -1,23 +1,45 @@
 // gradflow: shows, measures and regression-tests vanishing and exploding
 // gradients in deep networks. main() parses the subcommand table and maps
-// errors to exit codes: 0 success, 1 runtime failure, 2 bad usage or input.
+// errors to exit codes: 0 success, 1 runtime failure (stdout that could not be
+// written included), 2 bad usage or input; check has its own (commands.h).
 #include <iostream>
 #include <memory>
 
 #include "base/error.h"
 #include "cli/commands.h"
 #include "cli/config_file.h"
+#include "io/atomic_file.h"
 
 #ifndef GRADFLOW_VERSION
 #define GRADFLOW_VERSION "unknown"
 #endif
+
+namespace {
+
+// False (with a message) when stdout could not be written, e.g. `--help > /dev/full`.
+bool StdoutWritten() {
+  try {
+    gradflow::FlushStdout();
+    return true;
+  } catch (const std::exception& e) {
+    std::cerr << "gradflow: failed: " << e.what() << "\n";
+    return false;
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace gradflow::cli;
   CLI::App app{"gradflow: measure vanishing and exploding gradients in deep networks"};
   app.set_version_flag("--version", GRADFLOW_VERSION);
   app.require_subcommand(1);
-  std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
+  struct Runner {
+    CLI::App* sub;
+    std::function<int()> run;
+    int failure_exit;
+  };
+  std::vector<Runner> runners;
   for (const Command& command : Commands()) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     std::function<int()> run = command.setup(sub);
@@ -32,26 +54,31 @@ int main(int argc, char** argv) {
         return run();
       };
     }
-    runners.emplace_back(sub, run);
+    runners.push_back({sub, run, command.failure_exit});
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
-    return app.exit(e);
+    const int code = app.exit(e);
+    return StdoutWritten() ? code : kExitFailure;
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return kExitUsage;
   }
-  try {
-    for (auto& [sub, run] : runners) {
-      if (sub->parsed()) return run();
+  for (const Runner& runner : runners) {
+    if (!runner.sub->parsed()) continue;
+    try {
+      const int code = runner.run();
+      // Output lost on a full disk or closed pipe is a failure, not success.
+      gradflow::FlushStdout();
+      return code;
+    } catch (const gradflow::UsageError& e) {
+      std::cerr << "gradflow: error: " << e.what() << "\n";
+      return kExitUsage;
+    } catch (const std::exception& e) {
+      std::cerr << "gradflow: failed: " << e.what() << "\n";
+      return runner.failure_exit;
     }
-  } catch (const gradflow::UsageError& e) {
-    std::cerr << "gradflow: error: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "gradflow: failed: " << e.what() << "\n";
-    return kExitFailure;
   }
   return kExitUsage;
 }

@@ -11,6 +11,7 @@
 #include "experiment/run_columns.h"
 #include "experiment/run_report.h"
 #include "io/atomic_file.h"
+#include "io/output_paths.h"
 #include "theory/prediction.h"
 
 namespace gradflow::cli {
@@ -25,9 +26,10 @@ struct RunOptions {
   bool compare = false;     // measured vs mean-field prediction on stderr (even with --quiet)
   std::string histograms;   // per-layer histogram CSV; "" for none
   int histogram_bins = kDefaultHistogramBins;  // regular bins per (layer, quantity)
-  std::string save_model;  // safetensors file to write the measured model to; "" for none
-  std::string load_model;  // safetensors file to take the model from; "" to generate it
-  GivenOptions given;      // options given explicitly (they must agree with --load-model)
+  std::string save_model;   // safetensors file to write the measured model to; "" for none
+  std::string load_model;   // safetensors file to take the model from; "" to generate it
+  GivenOptions given;       // options given explicitly (they must agree with --load-model)
+  std::string config_path;  // --config FILE, an input no output may overwrite; "" for none
 };
 
 int Run(const RunOptions& options) {
@@ -41,13 +43,24 @@ int Run(const RunOptions& options) {
     throw UsageError("--histograms: '-' (stdout) is taken by --out; give --out a file");
   }
   CheckWritable("--histograms", options.histograms);
+  if (options.save_model == "-") {
+    throw UsageError("--save-model needs a file name ('-' would mix binary data into the CSV)");
+  }
+  CheckDistinctPaths({{"--out", options.out},
+                      {"--summary-out", options.summary_out},
+                      {"--histograms", options.histograms},
+                      {"--save-model", options.save_model}},
+                     {{"--load-model", options.load_model}, {"--config", options.config_path}});
   const bool files = !options.load_model.empty() || !options.save_model.empty();
   const bool want_histograms = !options.histograms.empty();
   std::vector<LayerHistogram> layer_histograms;
-  const RunResult result = files ? RunWithModelFiles(config, options.given, options.load_model,
-                                                     options.save_model, options.histogram_bins,
-                                                     want_histograms ? &layer_histograms : nullptr)
-                                 : RunExperiment(config);
+  // Every output is staged, then all are renamed: a failure leaves none replaced.
+  AtomicWriteSet outputs;
+  const RunResult result =
+      files ? RunWithModelFiles(config, options.given, options.load_model, options.save_model,
+                                &outputs, options.histogram_bins,
+                                want_histograms ? &layer_histograms : nullptr)
+            : RunExperiment(config);
   std::string histograms;
   if (want_histograms) {
     // A loaded model's histograms come with it; a generated one is drawn again
@@ -57,11 +70,12 @@ int Run(const RunOptions& options) {
   }
   if (!options.quiet) std::cerr << FormatRunReport(result);
   if (options.compare) std::cerr << FormatComparison(CompareWithTheory(result));
-  WriteAtomically(options.out, LayerCsvHeader() + LayerCsvRows(result));
+  outputs.Add(options.out, LayerCsvHeader() + LayerCsvRows(result));
   if (!options.summary_out.empty()) {
-    WriteAtomically(options.summary_out, SummaryCsvHeader() + SummaryCsvRow(result));
+    outputs.Add(options.summary_out, SummaryCsvHeader() + SummaryCsvRow(result));
   }
-  if (!options.histograms.empty()) WriteAtomically(options.histograms, histograms);
+  if (!options.histograms.empty()) outputs.Add(options.histograms, histograms);
+  outputs.Commit();
   return kExitOk;
 }
 
@@ -90,6 +104,7 @@ std::function<int()> SetupRun(CLI::App* app) {
     for (const CLI::Option* option : app->get_options()) {
       if (option->count() > 0) options->given.insert(option->get_name());
     }
+    options->config_path = ConfigPathOf(app);
     return Run(*options);
   };
 }

@@ -4,7 +4,6 @@
 
 #include <iostream>
 #include <memory>
-#include <set>
 
 #include "base/error.h"
 #include "base/progress.h"
@@ -13,6 +12,7 @@
 #include "experiment/spectrum_columns.h"
 #include "fmt/format.h"
 #include "io/atomic_file.h"
+#include "io/output_paths.h"
 #include "theory/spectrum_prediction.h"
 
 namespace gradflow::cli {
@@ -25,6 +25,7 @@ struct SpectrumOptions {
   std::string per_layer;   // per-layer CSV; "" for none
   std::string values_out;  // every singular value; "" for none
   bool quiet = false;
+  std::string config_path;  // --config, an input no output may overwrite
 };
 
 // run's options that mean nothing for a Jacobian of the hidden layers.
@@ -61,17 +62,12 @@ int Spectrum(const SpectrumOptions& o) {
     throw UsageError(fmt::format("--samples must be at least 1, got {}", config.batch));
   }
   Validate(config);
-  std::set<std::string> files;
-  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--out", o.out},
-                                     {"--per-layer", o.per_layer},
-                                     {"--values-out", o.values_out}}) {
-    CheckWritable(option, path);
-    if (path.empty()) continue;
-    if (!files.insert(path).second) {
-      throw UsageError(
-          fmt::format("{}: '{}' is already another output of this command", option, path));
-    }
-  }
+  CheckWritable("--out", o.out);
+  CheckWritable("--per-layer", o.per_layer);
+  CheckWritable("--values-out", o.values_out);
+  CheckDistinctPaths(
+      {{"--out", o.out}, {"--per-layer", o.per_layer}, {"--values-out", o.values_out}},
+      {{"--config", o.config_path}});
   ProgressBar bar(config.batch, !o.quiet && isatty(STDERR_FILENO), &std::cerr);
   const SpectrumResult result =
       RunSpectrum(config, !o.per_layer.empty(), [&](int done) { bar.Update(done); });
@@ -107,7 +103,10 @@ std::function<int()> SetupSpectrum(CLI::App* app) {
   app->add_option("--values-out", o->values_out,
                   "every singular value of J: sample, index, value (for histograms)");
   app->add_flag("-q,--quiet", o->quiet, "no report or progress bar on stderr");
-  return [o] { return Spectrum(*o); };
+  return [o, app] {
+    o->config_path = ConfigPathOf(app);
+    return Spectrum(*o);
+  };
 }
 
 }  // namespace gradflow::cli

@@ -12,6 +12,7 @@
 #include "experiment/run_columns.h"
 #include "fmt/format.h"
 #include "io/csv_writer.h"
+#include "io/output_paths.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_merge.h"
 
@@ -49,7 +50,22 @@ int DryRun(const SweepCliOptions& o) {
   return kExitOk;
 }
 
+// Sweep and merge outputs must not overwrite each other, the shard files
+// read, or the --config file; a sweep's journal beside --out counts as an output.
+void CheckSweepPaths(const std::string& out, const std::string& summary_out,
+                     const std::string& aggregate_out, const std::vector<std::string>& inputs,
+                     const std::string& config_path, bool journaled) {
+  std::vector<NamedPath> outputs = {
+      {"--out", out}, {"--summary-out", summary_out}, {"--aggregate-out", aggregate_out}};
+  if (journaled && out != "-") outputs.push_back({"the journal of --out", JournalPath(out)});
+  std::vector<NamedPath> read = {{"--config", config_path}};
+  for (const std::string& input : inputs) read.push_back({"shard file", input});
+  CheckDistinctPaths(outputs, read);
+}
+
 int Sweep(const SweepCliOptions& o) {
+  CheckSweepPaths(o.out, o.summary_out, o.aggregate_out, o.inputs, o.config_path,
+                  !o.merge && !o.dry_run);
   if (o.merge) {
     if (o.resume || o.shard != "1/1" || o.dry_run) {
       throw UsageError("--merge joins finished shards: it takes no --resume, --shard or --dry-run");
@@ -83,6 +99,12 @@ int Sweep(const SweepCliOptions& o) {
     if (stats.discarded_journal) {
       std::cerr << "gradflow sweep: note: started afresh over an interrupted sweep's journal "
                    "(--resume would have kept its runs)\n";
+    }
+    if (stats.removed_temps > 0) {
+      std::cerr << fmt::format(
+          "gradflow sweep: note: removed {} temporary file(s) a killed sweep left beside its "
+          "outputs\n",
+          stats.removed_temps);
     }
     if (stats.dropped > 0) {
       std::cerr << fmt::format(
@@ -145,6 +167,8 @@ std::function<int()> SetupMerge(CLI::App* app) {
   return [app, grid, config_path, request, quiet] {
     ApplyConfigFile(app, *config_path);
     request->settings = GridSettings(*grid);
+    CheckSweepPaths(request->out, request->summary_out, request->aggregate_out, request->inputs,
+                    *config_path, false);
     const MergeStats stats = RunMerge(*request);
     if (!*quiet) {
       std::cerr << fmt::format("gradflow merge: {} runs from {} files\n", stats.runs, stats.files);

@@ -12,6 +12,7 @@
 #include "experiment/theory_columns.h"
 #include "fmt/format.h"
 #include "io/atomic_file.h"
+#include "io/output_paths.h"
 #include "sweep/sweep_grid.h"
 #include "theory/theory.h"
 
@@ -23,7 +24,8 @@ struct TheoryOptions {
   // As given: a name, comma-separated names or "all".
   std::string activations = ActivationName(config.activation);
   std::string inits = InitName(config.init);
-  std::string out;  // CSV file; "" none; "-" stdout (the table then goes to stderr)
+  std::string out;          // CSV file; "" none; "-" stdout (the table then goes to stderr)
+  std::string config_path;  // --config FILE, which -o must not overwrite
 };
 
 std::string PhaseSentence(const PhaseInfo& p) {
@@ -114,8 +116,7 @@ int Theory(const TheoryOptions& options) {
   // The lists are written as for a sweep ("all", or comma-separated names).
   const SweepOption& activation_option = FindSweepOption("activation");
   const SweepOption& init_option = FindSweepOption("init");
-  const std::vector<std::string> activations =
-      ExpandValues(activation_option, options.activations);
+  const std::vector<std::string> activations = ExpandValues(activation_option, options.activations);
   const std::vector<std::string> inits = ExpandValues(init_option, options.inits);
   std::vector<RunConfig> configs;
   for (const std::string& activation : activations) {
@@ -128,6 +129,7 @@ int Theory(const TheoryOptions& options) {
     }
   }
   CheckWritable("--out", options.out);
+  CheckDistinctPaths({{"--out", options.out}}, {{"--config", options.config_path}});
   std::vector<NetworkTheory> theories;
   for (const RunConfig& config : configs) theories.push_back(PredictNetwork(config));
 
@@ -177,7 +179,10 @@ std::function<int()> SetupTheory(CLI::App* app) {
   app->add_option("-o,--out", options->out,
                   "CSV file ('-': stdout, the table then goes to stderr): per-layer, or the phase "
                   "table with 'all'");
-  return [options] { return Theory(*options); };
+  return [options, app] {
+    options->config_path = ConfigPathOf(app);
+    return Theory(*options);
+  };
 }
 
 }  // namespace gradflow::cli

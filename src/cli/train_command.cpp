@@ -10,6 +10,7 @@
 #include "experiment/histogram_columns.h"
 #include "fmt/format.h"
 #include "io/atomic_file.h"
+#include "io/output_paths.h"
 #include "train/train.h"
 #include "train/train_columns.h"
 #include "train/train_report.h"
@@ -80,31 +81,30 @@ int RunTrain(const TrainOptions& options) {
   CheckWritable("--out", options.out);
   CheckWritable("--curve-out", options.curve_out);
   CheckWritable("--histograms", options.histograms);
-  if (!options.histograms.empty() &&
-      (options.histograms == options.out || options.histograms == options.curve_out)) {
-    throw UsageError(fmt::format("--histograms names the same file as another output: '{}'",
-                                 options.histograms));
-  }
-  if (!options.curve_out.empty() && options.curve_out == options.out) {
-    throw UsageError(fmt::format("--curve-out and --out name the same file '{}'", options.out));
-  }
+  CheckDistinctPaths({{"--out", options.out},
+                      {"--curve-out", options.curve_out},
+                      {"--histograms", options.histograms}},
+                     {{"--config", ConfigPathOf(options.app)}});
   const bool quiet = options.quiet;
   const TrainResult result = Train(config, [quiet](const TrainResult& r, const TrainRow& row) {
     if (quiet) return;
     if (r.rows.size() == 1) std::cerr << FormatTrainHeader(r.config);
     std::cerr << FormatTrainProgress(r.config, row) << std::flush;
   });
-  WriteAtomically(options.out, TrainLayerCsvHeader() + TrainLayerCsvRows(result));
+  // Every output is staged, then all are renamed: a failure leaves none replaced.
+  AtomicWriteSet outputs;
+  outputs.Add(options.out, TrainLayerCsvHeader() + TrainLayerCsvRows(result));
   if (!options.curve_out.empty()) {
-    WriteAtomically(options.curve_out, CurveCsvHeader() + CurveCsvRows(result));
+    outputs.Add(options.curve_out, CurveCsvHeader() + CurveCsvRows(result));
   }
   if (!options.histograms.empty()) {
     std::string histograms = HistogramCsvHeader();
     for (const TrainRow& row : result.rows) {
       histograms += HistogramCsvRows(result.config.run, row.histograms);
     }
-    WriteAtomically(options.histograms, histograms);
+    outputs.Add(options.histograms, histograms);
   }
+  outputs.Commit();
   if (!quiet) std::cerr << FormatTrainSummary(result);
   if (result.diverged) {
     std::cerr << fmt::format(

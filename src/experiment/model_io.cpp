@@ -187,13 +187,23 @@ class Resolver {
   const GivenOptions& given_;
 };
 
-// A tensor that must be 2-D, returned as (rows, cols).
+// A tensor that must be 2-D, returned as (rows, cols). Eigen indexes a
+// network's sizes as int, and an empty weight or batch would run a network of
+// no units (all-zero gradients, or a null buffer read), so each dimension must
+// lie in [1, INT32_MAX].
 std::pair<int, int> Shape2D(const SafetensorsFile& file, const std::string& name,
                             const char* expected) {
   const SafetensorsTensor& t = file.Get(name);
-  if (t.shape.size() != 2 || t.shape[0] > INT32_MAX || t.shape[1] > INT32_MAX) {
+  if (t.shape.size() != 2) {
     throw UsageError(fmt::format("{} has shape {} but must be 2-D {}", file.Where(name),
                                  ShapeText(t.shape), expected));
+  }
+  for (const int64_t d : t.shape) {
+    if (d < 1 || d > INT32_MAX) {
+      throw UsageError(fmt::format("{} has shape {}: each dimension of {} must be in [1, {}]{}",
+                                   file.Where(name), ShapeText(t.shape), expected, INT32_MAX,
+                                   d < 1 ? " (zero-size dimensions are refused)" : ""));
+    }
   }
   return {static_cast<int>(t.shape[0]), static_cast<int>(t.shape[1])};
 }
@@ -533,7 +543,7 @@ namespace {
 
 template <typename T>
 RunResult RunTyped(const RunConfig& config, const SafetensorsFile* loaded,
-                   const std::string& save_path, int histogram_bins,
+                   const std::string& save_path, AtomicWriteSet* outputs, int histogram_bins,
                    std::vector<LayerHistogram>* histograms) {
   const Model<T> model =
       loaded != nullptr ? ModelFromSafetensors<T>(*loaded, config) : GenerateModel<T>(config);
@@ -546,7 +556,7 @@ RunResult RunTyped(const RunConfig& config, const SafetensorsFile* loaded,
         NetworkHistograms(config, model.network, model.x, model.targets, histogram_bins, 0);
   }
   if (!save_path.empty()) {
-    WriteAtomically(save_path, SerializeSafetensors(ModelToSafetensors(model)));
+    outputs->Add(save_path, SerializeSafetensors(ModelToSafetensors(model)));
   }
   return result;
 }
@@ -555,9 +565,13 @@ RunResult RunTyped(const RunConfig& config, const SafetensorsFile* loaded,
 
 RunResult RunWithModelFiles(const RunConfig& command_line, const GivenOptions& given,
                             const std::string& load_path, const std::string& save_path,
-                            int histogram_bins, std::vector<LayerHistogram>* histograms) {
+                            AtomicWriteSet* outputs, int histogram_bins,
+                            std::vector<LayerHistogram>* histograms) {
   if (save_path == "-") {
     throw UsageError("--save-model needs a file name ('-' would mix binary data into the CSV)");
+  }
+  if (!save_path.empty() && outputs == nullptr) {
+    throw std::logic_error("RunWithModelFiles: --save-model needs an AtomicWriteSet");
   }
   Validate(command_line);
   CheckWritable("--save-model", save_path);
@@ -576,8 +590,8 @@ RunResult RunWithModelFiles(const RunConfig& command_line, const GivenOptions& g
   SetThreads(config.threads);
   const SafetensorsFile* file = loaded ? &*loaded : nullptr;
   return config.dtype == DType::kFloat32
-             ? RunTyped<float>(config, file, save_path, histogram_bins, histograms)
-             : RunTyped<double>(config, file, save_path, histogram_bins, histograms);
+             ? RunTyped<float>(config, file, save_path, outputs, histogram_bins, histograms)
+             : RunTyped<double>(config, file, save_path, outputs, histogram_bins, histograms);
 }
 
 template Model<float> GenerateModel<float>(const RunConfig&);

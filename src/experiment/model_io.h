@@ -29,6 +29,7 @@
 #include "engine/network.h"
 #include "experiment/histogram.h"
 #include "experiment/run.h"
+#include "io/atomic_file.h"
 #include "io/safetensors.h"
 
 namespace gradflow {
@@ -73,14 +74,15 @@ template <typename T>
 Model<T> ModelFromSafetensors(const SafetensorsFile& file, const RunConfig& config);
 
 // `gradflow run` with --load-model and/or --save-model (either may be ""):
-// validates, resolves the loaded config, checks memory, runs, and writes the
-// model it measured to save_path atomically. Errors in the file are
-// UsageErrors starting with "--load-model". With histograms non-null, also
-// fills it with the per-layer histograms (histogram_bins bins) of the model
-// measured, at step 0.
+// validates, resolves the loaded config, checks memory, runs, and stages the
+// model it measured for save_path in *outputs (non-null when save_path is
+// given), so that the caller commits it with the run's other outputs. Errors
+// in the file are UsageErrors starting with "--load-model". With histograms
+// non-null, also fills it with the per-layer histograms (histogram_bins bins)
+// of the model measured, at step 0.
 RunResult RunWithModelFiles(const RunConfig& command_line, const GivenOptions& given,
                             const std::string& load_path, const std::string& save_path,
-                            int histogram_bins = 0,
+                            AtomicWriteSet* outputs, int histogram_bins = 0,
                             std::vector<LayerHistogram>* histograms = nullptr);
 
 }  // namespace gradflow

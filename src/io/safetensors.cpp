@@ -7,10 +7,13 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <tuple>
 
+#include "base/checked_math.h"
 #include "base/error.h"
 #include "fmt/format.h"
 #include "fmt/ranges.h"
@@ -144,9 +147,12 @@ int SafetensorsDTypeSize(const std::string& dtype) {
 }
 
 int64_t SafetensorsTensor::NumElements() const {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  const std::optional<int64_t> n = CheckedProduct(shape);
+  if (!n) {
+    throw UsageError(fmt::format("tensor shape [{}] has more elements than a 64-bit count holds",
+                                 fmt::join(shape, ", ")));
+  }
+  return *n;
 }
 
 std::string SafetensorsFile::Where(const std::string& name) const {
@@ -258,6 +264,14 @@ SafetensorsFile ParseSafetensors(const std::string& bytes, const std::string& so
     // Elements = Π shape; refuse products that could not fit the buffer before
     // they overflow.
     const std::vector<uint64_t> shape = UnsignedArray(info["shape"], where, "shape");
+    for (uint64_t d : shape) {
+      // Beside a zero dimension any size passes the buffer check below; a
+      // dimension must still fit the signed 64-bit shape it is stored in.
+      if (d > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        FailAt(where,
+               fmt::format("shape [{}] has a dimension of 2^63 or more", fmt::join(shape, ", ")));
+      }
+    }
     const bool has_zero = std::find(shape.begin(), shape.end(), 0u) != shape.end();
     uint64_t elements = has_zero ? 0 : 1;
     bool too_many = false;
@@ -342,7 +356,8 @@ std::string SerializeSafetensors(const SafetensorsFile& file) {
   std::vector<std::string> names;
   for (const auto& [name, tensor] : file.tensors) {
     const int size = SafetensorsDTypeSize(tensor.dtype);
-    if (size == 0 || static_cast<int64_t>(tensor.bytes.size()) != tensor.NumElements() * size) {
+    if (size == 0 ||
+        CheckedMultiply(tensor.NumElements(), size) != static_cast<int64_t>(tensor.bytes.size())) {
       throw std::logic_error(fmt::format("tensor '{}': {} bytes do not match dtype {} and shape",
                                          name, tensor.bytes.size(), tensor.dtype));
     }

@@ -38,26 +38,32 @@ bool FileExists(const std::string& path) {
   return stat(path.c_str(), &info) == 0;
 }
 
+std::string JournalRecord(const RunRows& rows) {
+  size_t lines = 0;
+  for (char c : rows.layer_rows) lines += c == '\n';
+  return fmt::format("run {}\n{}{}end\n", lines, rows.layer_rows, rows.summary_row);
+}
+
 // Appends journal records with one write(2) each, so a killed process leaves
-// whole records and at most one torn last record.
+// whole records and at most one torn last record. The journal is never
+// truncated: its first records (the header and any resumed runs) replace the
+// old journal by an atomic rename, so a kill at any moment leaves either the
+// old journal or the new one, each with every finished run.
 class JournalWriter {
  public:
-  explicit JournalWriter(const std::string& path) : path_(path) {
-    fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  JournalWriter(const std::string& path, const std::string& first_records) : path_(path) {
+    WriteAtomically(path, fmt::format("{}\n{}{}{}", kJournalMagic, LayerCsvHeader(),
+                                      SummaryCsvHeader(), first_records));
+    fd_ = open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd_ < 0) {
       throw std::runtime_error(
-          fmt::format("cannot create the sweep journal '{}': {}", path, std::strerror(errno)));
+          fmt::format("cannot open the sweep journal '{}': {}", path, std::strerror(errno)));
     }
-    Write(fmt::format("{}\n{}{}", kJournalMagic, LayerCsvHeader(), SummaryCsvHeader()));
   }
   ~JournalWriter() {
     if (fd_ >= 0) close(fd_);
   }
-  void Append(const RunRows& rows) {
-    size_t lines = 0;
-    for (char c : rows.layer_rows) lines += c == '\n';
-    Write(fmt::format("run {}\n{}{}end\n", lines, rows.layer_rows, rows.summary_row));
-  }
+  void Append(const RunRows& rows) { Write(JournalRecord(rows)); }
 
  private:
   void Write(const std::string& text) {
@@ -218,6 +224,11 @@ SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
   const bool journaled = request.out != "-";
   const std::string journal = journaled ? JournalPath(request.out) : "";
   if (request.resume) {
+    // Temporaries of these outputs that a kill at rename left behind.
+    for (const std::string& path :
+         {request.out, request.summary_out, request.aggregate_out, journal}) {
+      stats.removed_temps += RemoveStaleTemps(path);
+    }
     std::unordered_map<std::string, RunRows> earlier;
     ReadExistingOutput(request.out, true, &earlier);
     if (!request.summary_out.empty()) ReadExistingOutput(request.summary_out, false, &earlier);
@@ -251,10 +262,11 @@ SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
 
   std::unique_ptr<JournalWriter> writer;
   if (journaled) {
-    writer = std::make_unique<JournalWriter>(journal);
+    std::string resumed;  // kept in the new journal in case this sweep is killed too
     for (size_t i : mine) {
-      if (have[i]) writer->Append(results[i]);  // keep resumed runs if killed again
+      if (have[i]) resumed += JournalRecord(results[i]);
     }
+    writer = std::make_unique<JournalWriter>(journal, resumed);
   }
   ProgressBar bar(todo.size(), progress_enabled, progress_stream);
   size_t finished = 0;

@@ -61,6 +61,7 @@ struct SweepStats {
   size_t resumed = 0;              // taken from earlier output or the journal
   size_t dropped = 0;              // runs in earlier output that are not in the grid
   bool discarded_journal = false;  // a journal existed and was not resumed
+  int removed_temps = 0;           // --resume: temporaries of the outputs left by a kill
   double seconds = 0;
 };
 

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <limits>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -233,6 +234,25 @@ TEST_F(Parallel, ForEachChunkUsesThreadsOnlyForEnoughWork) {
   std::set<int> one;
   for (const ChunkCall& call : Calls(1024, kChunk, kMinParallelWork)) one.insert(call.thread);
   EXPECT_EQ(one, (std::set<int>{0}));
+}
+
+TEST_F(Parallel, ForEachChunkRethrowsABodysExceptionAfterTheLoopAtTwoThreads) {
+  // Without the catch inside the OpenMP region this test would end the whole
+  // binary through std::terminate.
+  for (int threads : {1, 2}) {
+    SetThreads(threads);
+    try {
+      ForEachChunk(
+          1024, kChunk,
+          [&](Eigen::Index c, Eigen::Index, Eigen::Index) {
+            if (c == 9) throw std::runtime_error("chunk 9 failed");
+          },
+          kMinParallelWork);
+      ADD_FAILURE() << "no exception at " << threads << " thread(s)";
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "chunk 9 failed");
+    }
+  }
 }
 
 TEST_F(Parallel, SetThreadsZeroMeansAllCores) {

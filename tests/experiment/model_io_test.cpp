@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -561,6 +562,69 @@ TEST_F(ModelCli, BadFilesExitTwoWithoutOutput) {
   // The golden file with a contradicting --depth.
   EXPECT_EQ(Run("run --load-model " + Golden("golden_f64.safetensors") + " --depth 5", &err), 2);
   EXPECT_NE(err.find("--depth 5 contradicts"), std::string::npos) << err;
+}
+
+// A safetensors file of F64 tensors: `tensors` is the header's tensor entries
+// (JSON text), followed by `data` bytes; activation tanh in the metadata.
+std::string CraftedFile(const std::string& tensors, const std::string& data) {
+  const std::string header = "{\"__metadata__\": {\"activation\": \"tanh\"}, " + tensors + "}";
+  std::string out(8, '\0');
+  const uint64_t length = header.size();
+  std::memcpy(out.data(), &length, 8);
+  return out + header + data;
+}
+
+// Regressions: a zero-column weight with a zero-column x segfaulted, one without
+// x ran with exit 0 and all-zero gradients, a dimension >= 2^63 aborted with
+// std::length_error, and [2^62, 4, 0] overflowed the element count.
+TEST_F(ModelCli, CraftedZeroSizeAndHugeDimensionsExitTwo) {
+  const std::string bias =
+      R"("layers.1.bias": {"dtype": "F64", "shape": [4], "data_offsets": [0, 32]})";
+  const std::string zeros(32, '\0');
+  struct Case {
+    std::string name, tensors, message;
+  };
+  const std::vector<Case> cases = {
+      {"zero_weight_zero_x",
+       bias + R"(, "layers.1.weight": {"dtype": "F64", "shape": [4, 0], "data_offsets": [32, 32]},
+                 "x": {"dtype": "F64", "shape": [3, 0], "data_offsets": [32, 32]})",
+       "zero-size dimensions are refused"},
+      {"zero_weight",
+       bias + R"(, "layers.1.weight": {"dtype": "F64", "shape": [4, 0], "data_offsets": [32, 32]})",
+       "zero-size dimensions are refused"},
+      {"huge_dimension",
+       bias + R"(, "layers.1.weight": {"dtype": "F64", "shape": [9223372036854775808, 0],
+                                      "data_offsets": [32, 32]})",
+       "2^63"},
+      {"huge_rows",
+       bias + R"(, "layers.1.weight": {"dtype": "F64", "shape": [9223372036854775812, 0],
+                                      "data_offsets": [32, 32]})",
+       "2^63"},
+      {"huge_batch",
+       bias + R"(, "layers.1.weight": {"dtype": "F64", "shape": [4, 0], "data_offsets": [32, 32]},
+                 "x": {"dtype": "F64", "shape": [9223372036854775811, 0], "data_offsets": [32, 32]})",
+       "2^63"},
+      {"huge_int_dimension",
+       bias + R"(, "layers.1.weight": {"dtype": "F64", "shape": [4, 4294967296, 0],
+                                      "data_offsets": [32, 32]})",
+       "must be 2-D"},
+      {"overflowing_count",
+       bias + R"(, "layers.1.weight": {"dtype": "F64", "shape": [4611686018427387904, 4, 0],
+                                      "data_offsets": [32, 32]})",
+       "must be 2-D"},
+      {"zero_rows_too_wide",
+       bias + R"(, "layers.1.weight": {"dtype": "F64", "shape": [0, 4294967296],
+                                      "data_offsets": [32, 32]})",
+       "must be in [1, 2147483647]"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::ofstream(Path(c.name), std::ios::binary) << CraftedFile(c.tensors, zeros);
+    std::string err;
+    EXPECT_EQ(Run("run --load-model " + Path(c.name) + " -o " + Path("out.csv"), &err), 2);
+    EXPECT_NE(err.find(c.message), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(Path("out.csv")));
+  }
 }
 
 TEST_F(ModelCli, NumpyReaderAgreesWithTheCsv) {

@@ -194,6 +194,26 @@ TEST(Safetensors, BadFields) {
   ExpectRefused(FileBytes(R"({"__metadata__": [1]})", ""), {"'__metadata__' must be an object"});
 }
 
+TEST(Safetensors, HugeDimensionsBesideAZeroAreCountedWithoutOverflow) {
+  // [2^62, 4, 0] holds no element: its count is 0, not a wrapped product.
+  const SafetensorsFile file =
+      ParseSafetensors(FileBytes(R"({"e": {"dtype": "F32", "shape": [4611686018427387904, 4, 0],
+                          "data_offsets": [0, 0]}})",
+                                 ""),
+                       "empty.safetensors");
+  EXPECT_EQ(file.Get("e").NumElements(), 0);
+  EXPECT_TRUE(file.ReadDoubles("e").empty());
+  // A dimension of 2^63 or more does not fit the signed shape: refused.
+  ExpectRefused(FileBytes(R"({"e": {"dtype": "F32", "shape": [9223372036854775808, 0],
+                                   "data_offsets": [0, 0]}})",
+                          ""),
+                {"tensor 'e'", "2^63"});
+  // An in-memory tensor whose count overflows says so instead of wrapping.
+  SafetensorsTensor huge;
+  huge.shape = {int64_t{1} << 62, 4};
+  EXPECT_THROW(huge.NumElements(), UsageError);
+}
+
 TEST(Safetensors, OffsetsThatLie) {
   // Past the end of the buffer.
   ExpectRefused(OneTensor(R"("dtype": "F32", "shape": [2], "data_offsets": [0, 16])"),

@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "experiment/run_columns.h"
+#include "io/atomic_file.h"
 #include "io/csv_reader.h"
 #include "sweep/sweep_grid.h"
 #include "sweep/sweep_merge.h"
@@ -100,6 +101,48 @@ TEST(Sweep, ResumeFromAKilledSweepsJournalReusesFinishedRunsOnly) {
   EXPECT_EQ(stats.runs, 12u);
   EXPECT_EQ(ReadText(dir + "/layers.csv"), layers);  // no duplicates, same order
   EXPECT_EQ(ReadText(dir + "/summary.csv"), summary);
+}
+
+// Regression: --resume truncated the journal before re-appending its runs, so a
+// kill in between lost them. The old journal's file is never written: a hard
+// link to it keeps every byte.
+TEST(Sweep, ResumeNeverTruncatesTheJournal) {
+  const std::string dir = ScratchDir();
+  const SweepGrid grid = ExpandGrid(kGrid);
+  std::string journal =
+      std::string("gradflow sweep journal 1\n") + LayerCsvHeader() + SummaryCsvHeader();
+  for (size_t i : {3, 1}) {
+    const RunRows rows = MeasureRunRows(grid.runs[i]);
+    journal += "run " + std::to_string(grid.runs[i].depth) + "\n" + rows.layer_rows +
+               rows.summary_row + "end\n";
+  }
+  WriteText(dir + "/layers.csv.journal", journal);
+  ASSERT_EQ(Shell("ln '" + dir + "/layers.csv.journal' '" + dir + "/journal.before'"), 0);
+  SweepRequest request = Request(dir, 2);
+  request.resume = true;
+  EXPECT_EQ(RunSweep(request, false, nullptr).resumed, 2u);
+  EXPECT_EQ(ReadText(dir + "/journal.before"), journal);
+  EXPECT_FALSE(Shell("test -e '" + dir + "/layers.csv.journal'") == 0);  // removed at the end
+}
+
+// Regression: temporaries left by a kill at rename were never cleaned, not
+// even by --resume; it removes its own outputs' and no other file.
+TEST(Sweep, ResumeRemovesOnlyItsOwnOutputsStaleTemporaries) {
+  const std::string dir = ScratchDir();
+  const SweepRequest fresh = Request(dir, 2);
+  const std::vector<std::string> stale = {
+      TempFilePrefix(fresh.out) + "a1b2c3", TempFilePrefix(fresh.summary_out) + "d4e5f6",
+      TempFilePrefix(fresh.out + ".journal") + "g7h8i9", fresh.aggregate_out + ".tmp.j1k2l3"};
+  const std::vector<std::string> kept = {TempFilePrefix(dir + "/notes.csv") + "a1b2c3",
+                                         dir + "/notes.csv.tmp.a1b2c3",
+                                         TempFilePrefix(fresh.out) + "toolong7"};
+  for (const std::string& path : stale) WriteText(path, "stale");
+  for (const std::string& path : kept) WriteText(path, "not ours");
+  SweepRequest request = fresh;
+  request.resume = true;
+  EXPECT_EQ(RunSweep(request, false, nullptr).removed_temps, 4);
+  for (const std::string& path : stale) EXPECT_NE(Shell("test -e '" + path + "'"), 0) << path;
+  for (const std::string& path : kept) EXPECT_EQ(ReadText(path), "not ours") << path;
 }
 
 TEST(Sweep, ResumeTakesRunsFromTheExistingOutputAndDropsRunsOutsideTheGrid) {
