@@ -143,19 +143,21 @@ struct SigmoidKernel {
   static void Apply(In<float> z, Out<float> a, float* derivative, Out<float> e, const P&) {
     e = (-z.abs()).exp();
     a = (1.0f + e).inverse();
-    if (derivative) Out<float>(derivative, z.size()) = e * a.square();
+    if (derivative) Out<float>(derivative, z.size()) = e / (1.0f + e).square();
     a = (z >= 0.0f).select(a, e * a);
   }
 };
 
-// tanh'(z) = 4e/(1+e)², e = e^{-2|z|}: 1 − a² would round to 0 for |z| > 9.
-// NaN stays NaN (Eigen's float tanh clamps its argument).
+// tanh|z| = (1−e)/(1+e) and tanh'(z) = 4e/(1+e)², e = e^{-2|z|}, one exp for
+// both (1 − a² would round to 0 for |z| > 9). Below |z| = 0.625 (e > 0.28)
+// 1 − e cancels, so there a is Eigen's float tanh (a rational approximation
+// that is less accurate further out). NaN stays NaN.
 struct TanhKernel {
   static void Apply(In<float> z, Out<float> a, float* derivative, Out<float> e, const P&) {
-    a = (z == z).select(z.tanh(), z);
-    if (!derivative) return;
     e = (-2.0f * z.abs()).exp();
-    Out<float>(derivative, z.size()) = 4.0f * e / (1.0f + e).square();
+    const auto from_exp = ((1.0f - e) / (1.0f + e)).cwiseProduct(z.sign());
+    a = (z.abs() < 0.625f).select(z.tanh(), (z == z).select(from_exp, z));
+    if (derivative) Out<float>(derivative, z.size()) = 4.0f * e / (1.0f + e).square();
   }
 };
 
@@ -246,8 +248,8 @@ const std::vector<ActivationSpec> kTable = {
     {K::kMaxout, "maxout", "max over k pieces of (W_j a + b_j)",
      "1 for the winning piece, 0 for the others", &kMaxoutPieces, IdentityPhi, IdentityDPhi, One,
      false, true, true, nullptr, nullptr},
-    {K::kSoftplus, "softplus", "log(1+exp(z))", "sigmoid(z)", nullptr, SoftplusPhi, SigmoidDPhi,
-     One, false, false, false, GRADFLOW_SCALAR_BLOCKS(SoftplusPhi, SigmoidPhi)},
+    {K::kSoftplus, "softplus", "log(1+exp(z))", "sigmoid(z)", nullptr, SoftplusPhi, SigmoidPhi, One,
+     false, false, false, GRADFLOW_SCALAR_BLOCKS(SoftplusPhi, SigmoidPhi)},
     {K::kSoftsign, "softsign", "z/(1+|z|)", "1/(1+|z|)^2", nullptr, SoftsignPhi, SoftsignDPhi, One,
      true, false, false, GRADFLOW_FLOAT_BLOCKS(SoftsignKernel, SoftsignPhi, SoftsignDPhi)},
     {K::kSelu, "selu", "lambda*(z if z > 0 else alpha*(exp(z)-1)), lambda=1.0507, alpha=1.6733",

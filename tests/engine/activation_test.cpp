@@ -68,7 +68,11 @@ double FloatUlps(float x, double reference) {
 constexpr double kMaxFloatUlps = 4;
 
 TEST_P(EveryActivation, BlocksMatchTheDoubleReference) {
-  if (activation_.IsMaxout()) GTEST_SKIP() << "maxout is not elementwise";
+  if (activation_.IsMaxout()) {  // not elementwise: Forward takes each unit's max itself
+    EXPECT_EQ(activation_.Block<float>(), nullptr);
+    EXPECT_EQ(activation_.Block<double>(), nullptr);
+    return;
+  }
   std::vector<float> z;
   for (int i = -30 * 1024; i <= 30 * 1024; ++i) z.push_back(static_cast<float>(i) / 1024.0f);
   for (float tiny : {1e-30f, 1e-7f, 3e-4f, 0.1f}) {
@@ -96,15 +100,23 @@ TEST_P(EveryActivation, BlocksMatchTheDoubleReference) {
   RecordProperty("worst_dphi_ulps", std::to_string(worst_dphi));
 }
 
-// NaN and ±inf go through a float block as through the scalar functions.
+// NaN and ±inf go through a float block as through the scalar functions (a
+// finite result, such as α for leaky_relu's φ'(-inf), to float rounding).
 TEST_P(EveryActivation, BlocksKeepNonFiniteValues) {
-  if (activation_.IsMaxout()) GTEST_SKIP() << "maxout is not elementwise";
+  if (activation_.IsMaxout()) {  // Forward's own path: ±inf pieces compete as numbers
+    Mat<float> z(4, 1), a;
+    z << 1, INFINITY, -INFINITY, -2;
+    activation_.Forward(z, &a);
+    EXPECT_EQ(a(0, 0), INFINITY);
+    EXPECT_EQ(a(1, 0), -2);
+    return;
+  }
   const std::vector<float> z = {NAN, INFINITY, -INFINITY};
   std::vector<float> a(3), dphi(3);
   activation_.Block<float>()(z.data(), 3, activation_.params(), a.data(), dphi.data());
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(FloatUlps(a[i], activation_.Phi(z[i])), 0) << GetParam() << " z = " << z[i];
-    EXPECT_EQ(FloatUlps(dphi[i], activation_.DPhi(z[i])), 0) << GetParam() << " z = " << z[i];
+    EXPECT_LE(FloatUlps(a[i], activation_.Phi(z[i])), 1) << GetParam() << " z = " << z[i];
+    EXPECT_LE(FloatUlps(dphi[i], activation_.DPhi(z[i])), 1) << GetParam() << " z = " << z[i];
   }
 }
 
