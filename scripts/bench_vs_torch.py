@@ -148,8 +148,9 @@ def torch_pass(torch, model, x, probe, activation, tau=0.02):
     return rows
 
 
-ACTIVATION_FUNCTIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
-                        "leaky_relu": "leaky_relu", "elu": "elu"}
+# torch.sigmoid and torch.tanh, not the deprecated torch.nn.functional ones (a warning per call).
+ACTIVATION_FUNCTIONS = {"sigmoid": "torch.sigmoid", "tanh": "torch.tanh", "relu": "torch.relu",
+                        "leaky_relu": "F.leaky_relu", "elu": "F.elu"}
 
 
 def lean_network(torch, activation, depth, width, pieces=2):
@@ -173,7 +174,8 @@ def lean_pass(torch, weights, biases, x, probe, activation, tau=0.02, pieces=2):
         if activation == "maxout":
             a = z.view(z.shape[0], -1, pieces).max(-1).values
         else:
-            a = getattr(F, ACTIVATION_FUNCTIONS[activation])(z)
+            module, name = ACTIVATION_FUNCTIONS[activation].split(".")
+            a = getattr(torch if module == "torch" else F, name)(z)
         zs.append(z)
         acts.append(a)
     ((probe * a).sum() / x.shape[0]).backward()
