@@ -13,10 +13,12 @@
 namespace gradflow {
 namespace {
 
+// Arguments: depth, width, batch, threads, activation (ActivationKind as an
+// integer: 0 sigmoid, 1 tanh, 2 relu; He init for ReLU, Xavier for the others).
 RunConfig PassConfig(const benchmark::State& state) {
   RunConfig c;
-  c.activation = ActivationKind::kRelu;
-  c.init = InitKind::kHeNormal;
+  c.activation = static_cast<ActivationKind>(state.range(4));
+  c.init = c.activation == ActivationKind::kRelu ? InitKind::kHeNormal : InitKind::kXavierNormal;
   c.depth = static_cast<int>(state.range(0));
   c.width = static_cast<int>(state.range(1));
   c.batch = static_cast<int>(state.range(2));
@@ -41,9 +43,8 @@ void BM_Pass(benchmark::State& state) {
       benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_Pass)
-    ->Args({50, 1024, 256, 1})
-    ->Args({50, 1024, 256, 2})
-    ->Args({20, 128, 64, 1})
+    ->ArgsProduct({{50}, {1024}, {256}, {1, 2}, {0, 1, 2}})
+    ->Args({20, 128, 64, 1, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
@@ -64,7 +65,10 @@ void BM_GemmPeak(benchmark::State& state) {
 BENCHMARK(BM_GemmPeak)
     ->Args({1024, 256, 1})
     ->Args({1024, 256, 2})
+    ->Args({2048, 2048, 1})
     ->Args({2048, 2048, 2})
+    ->Args({64, 64, 1})  // the sweep's shapes (scripts/bench_vs_torch.py: GEMM-bound time)
+    ->Args({128, 64, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -57,15 +57,15 @@ int Run(const RunOptions& options) {
   // Every output is staged, then all are renamed: a failure leaves none replaced.
   AtomicWriteSet outputs;
   const RunResult result =
-      files ? RunWithModelFiles(config, options.given, options.load_model, options.save_model,
-                                &outputs, options.histogram_bins,
-                                want_histograms ? &layer_histograms : nullptr)
-            : RunExperiment(config);
+      files
+          ? RunWithModelFiles(config, options.given, options.load_model, options.save_model,
+                              &outputs, options.histogram_bins,
+                              want_histograms ? &layer_histograms : nullptr)
+      : want_histograms
+          ? RunExperimentWithHistograms(config, options.histogram_bins, &layer_histograms)
+          : RunExperiment(config);
   std::string histograms;
   if (want_histograms) {
-    // A loaded model's histograms come with it; a generated one is drawn again
-    // from the same seeds (RunHistograms), which gives the same network.
-    if (!files) layer_histograms = RunHistograms(config, options.histogram_bins);
     histograms = HistogramCsvHeader() + HistogramCsvRows(result.config, layer_histograms);
   }
   if (!options.quiet) std::cerr << FormatRunReport(result);

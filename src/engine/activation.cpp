@@ -1,5 +1,6 @@
 #include "engine/activation.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "base/parallel.h"
@@ -55,6 +56,168 @@ double SiluMaxDerivative(const P&) {
   return value;
 }
 
+// The scalar φ and φ' of each row, in double: the reference for theory and
+// tests, and the double-precision blocks below (inlined, so the same bits).
+double SigmoidPhi(double z, const P&) { return Sigmoid(z); }
+double SigmoidDPhi(double z, const P&) { return SigmoidDerivative(z); }
+double TanhPhi(double z, const P&) { return std::tanh(z); }
+// tanh'(z) = sech²(z) = 4e^{-2|z|}/(1+e^{-2|z|})², exact in the tails.
+double TanhDPhi(double z, const P&) {
+  const double e = std::exp(-2.0 * std::fabs(z));
+  return 4.0 * e / ((1.0 + e) * (1.0 + e));
+}
+double ReluPhi(double z, const P&) { return z > 0 ? z : 0.0; }
+double ReluDPhi(double z, const P&) { return z > 0 ? 1.0 : 0.0; }
+double LeakyReluPhi(double z, const P& p) { return z > 0 ? z : p.leaky_slope * z; }
+double LeakyReluDPhi(double z, const P& p) { return z > 0 ? 1.0 : p.leaky_slope; }
+double EluPhi(double z, const P& p) { return z > 0 ? z : p.elu_alpha * std::expm1(z); }
+double EluDPhi(double z, const P& p) { return z > 0 ? 1.0 : p.elu_alpha * std::exp(z); }
+double IdentityPhi(double z, const P&) { return z; }
+double IdentityDPhi(double, const P&) { return 1.0; }
+double SoftplusPhi(double z, const P&) {
+  return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
+}
+double SoftsignPhi(double z, const P&) { return z / (1.0 + std::fabs(z)); }
+double SoftsignDPhi(double z, const P&) {
+  const double d = 1.0 + std::fabs(z);
+  return 1.0 / (d * d);
+}
+double SeluPhi(double z, const P&) {
+  return kSeluLambda * (z > 0 ? z : kSeluAlpha * std::expm1(z));
+}
+double SeluDPhi(double z, const P&) {
+  return kSeluLambda * (z > 0 ? 1.0 : kSeluAlpha * std::exp(z));
+}
+double GeluPhi(double z, const P&) { return z * NormalCdf(z); }
+double GeluDPhi(double z, const P&) { return NormalCdf(z) + z * NormalPdf(z); }
+double SiluPhi(double z, const P&) { return z * Sigmoid(z); }
+double SiluDPhi(double z, const P&) { return Sigmoid(z) + z * Sigmoid(z) * Sigmoid(-z); }
+
+// ---------------------------------------------------------------- blocks
+// a = φ(z) and, unless dphi is null, φ'(z) over n contiguous values in one
+// pass. Double blocks call the scalar functions above directly (the compiler
+// inlines them: no indirect call per element, and the same bits as before).
+// Float blocks of the common activations are Eigen array expressions in
+// float, vectorised (Eigen's exp, expm1 and tanh), one exp per element where
+// the scalar version had two; their error against the double reference is
+// bounded in activation_test (BlocksMatchTheDoubleReference). The rarer
+// smooth ones (softplus, gelu, silu) go through double for their float blocks
+// too: φ' of gelu and silu crosses 0, where float's cancellation would cost
+// many ulp.
+
+using Eigen::Index;
+template <typename T>
+using Values = Eigen::Array<T, Eigen::Dynamic, 1>;
+template <typename T>
+using In = Eigen::Map<const Values<T>>;
+template <typename T>
+using Out = Eigen::Map<Values<T>>;
+
+// Values per piece of a block: its temporaries live on the stack, in L1.
+constexpr Index kPiece = 256;
+
+template <double (*phi)(double, const P&), double (*dphi)(double, const P&), typename T>
+void ScalarBlock(const T* z, Index n, const P& p, T* a, T* derivative) {
+  for (Index i = 0; i < n; ++i) {
+    const double value = static_cast<double>(z[i]);
+    a[i] = static_cast<T>(phi(value, p));
+    if (derivative) derivative[i] = static_cast<T>(dphi(value, p));
+  }
+}
+
+// Calls Kernel::Apply(z, a, derivative or nullptr, scratch, p) on pieces of at
+// most kPiece values.
+template <typename Kernel>
+void FloatBlock(const float* z, Index n, const P& p, float* a, float* derivative) {
+  alignas(64) float scratch[kPiece];
+  for (Index start = 0; start < n; start += kPiece) {
+    const Index m = std::min(kPiece, n - start);
+    Kernel::Apply(In<float>(z + start, m), Out<float>(a + start, m),
+                  derivative ? derivative + start : nullptr, Out<float>(scratch, m), p);
+  }
+}
+
+// σ(z) from e = e^{-|z|} (never overflows): 1/(1+e) for z >= 0, e/(1+e) below;
+// σ'(z) = e/(1+e)², exact in both tails (a(1−a) would round to 0 for z > 17).
+struct SigmoidKernel {
+  static void Apply(In<float> z, Out<float> a, float* derivative, Out<float> e, const P&) {
+    e = (-z.abs()).exp();
+    a = (1.0f + e).inverse();
+    if (derivative) Out<float>(derivative, z.size()) = e / (1.0f + e).square();
+    a = (z >= 0.0f).select(a, e * a);
+  }
+};
+
+// tanh|z| = (1−e)/(1+e) and tanh'(z) = 4e/(1+e)², e = e^{-2|z|}, one exp for
+// both (1 − a² would round to 0 for |z| > 9). Below |z| = 0.625 (e > 0.28)
+// 1 − e cancels, so there a is Eigen's float tanh (a rational approximation
+// that is less accurate further out). NaN stays NaN.
+struct TanhKernel {
+  static void Apply(In<float> z, Out<float> a, float* derivative, Out<float> e, const P&) {
+    e = (-2.0f * z.abs()).exp();
+    const auto from_exp = ((1.0f - e) / (1.0f + e)).cwiseProduct(z.sign());
+    a = (z.abs() < 0.625f).select(z.tanh(), (z == z).select(from_exp, z));
+    if (derivative) Out<float>(derivative, z.size()) = 4.0f * e / (1.0f + e).square();
+  }
+};
+
+struct ReluKernel {
+  static void Apply(In<float> z, Out<float> a, float* derivative, Out<float>, const P&) {
+    a = (z > 0.0f).select(z, 0.0f);
+    if (derivative) Out<float>(derivative, z.size()) = (z > 0.0f).cast<float>();
+  }
+};
+
+// The negative side as α·z in double, rounded once, as the scalar function does.
+struct LeakyReluKernel {
+  static void Apply(In<float> z, Out<float> a, float* derivative, Out<float>, const P& p) {
+    const float slope = static_cast<float>(p.leaky_slope);
+    a = (z > 0.0f).select(z, (z.cast<double>() * p.leaky_slope).cast<float>());
+    if (derivative)
+      Out<float>(derivative, z.size()) =
+          (z > 0.0f).select(1.0f, Values<float>::Constant(z.size(), slope));
+  }
+};
+
+// scale·(z for z > 0, α(e^z − 1) below) and scale·(1, α e^z): ELU (scale 1)
+// and SELU (λ, α fixed). expm1 keeps φ exact near 0⁻; φ' takes its own exp, as
+// α + φ would cancel to 0 in the tail.
+template <bool kSelu>
+struct ExponentialLinearKernel {
+  static void Apply(In<float> z, Out<float> a, float* derivative, Out<float> e, const P& p) {
+    const float alpha = static_cast<float>(kSelu ? kSeluAlpha : p.elu_alpha);
+    const float scale = static_cast<float>(kSelu ? kSeluLambda : 1.0);
+    // Only z <= 0 is used: the other side is set to 0 so it cannot overflow
+    // (a select, not min, so NaN stays NaN).
+    e = (z > 0.0f).select(0.0f, z);
+    a = (z > 0.0f).select(scale * z, (scale * alpha) * e.expm1());
+    if (derivative)
+      Out<float>(derivative, z.size()) =
+          (z > 0.0f).select(scale, Values<float>::Constant(z.size(), scale * alpha) * e.exp());
+  }
+};
+
+struct SoftsignKernel {
+  static void Apply(In<float> z, Out<float> a, float* derivative, Out<float> d, const P&) {
+    d = 1.0f + z.abs();
+    a = z / d;
+    if (derivative) Out<float>(derivative, z.size()) = d.square().inverse();
+  }
+};
+
+struct IdentityKernel {
+  static void Apply(In<float> z, Out<float> a, float* derivative, Out<float>, const P&) {
+    a = z;
+    if (derivative) Out<float>(derivative, z.size()).setOnes();
+  }
+};
+
+// A row's float and double blocks.
+#define GRADFLOW_SCALAR_BLOCKS(phi, dphi) \
+  &ScalarBlock<phi, dphi, float>, &ScalarBlock<phi, dphi, double>
+#define GRADFLOW_FLOAT_BLOCKS(kernel, phi, dphi) \
+  &FloatBlock<kernel>, &ScalarBlock<phi, dphi, double>
+
 // The parameters, each pointed to by its row.
 const ActivationParameter kLeakySlope{
     "--leaky-slope", "leaky_slope",   "leaky_relu: slope for z < 0",
@@ -68,66 +231,47 @@ const ActivationParameter kMaxoutPieces{
 using K = ActivationKind;
 
 const std::vector<ActivationSpec> kTable = {
-    {K::kSigmoid, "sigmoid", "1/(1+exp(-z))", "s(z)(1-s(z)), at most 1/4", nullptr,
-     [](double z, const P&) { return Sigmoid(z); },
-     [](double z, const P&) { return SigmoidDerivative(z); }, [](const P&) { return 0.25; }, false,
-     false, false},
-    // tanh'(z) = sech²(z) = 4e^{-2|z|}/(1+e^{-2|z|})², exact in the tails.
-    {K::kTanh, "tanh", "tanh(z)", "1 - tanh(z)^2", nullptr,
-     [](double z, const P&) { return std::tanh(z); },
-     [](double z, const P&) {
-       const double e = std::exp(-2.0 * std::fabs(z));
-       return 4.0 * e / ((1.0 + e) * (1.0 + e));
-     },
-     One, false, false, false},
-    {K::kRelu, "relu", "max(0, z)", "1 if z > 0 else 0", nullptr,
-     [](double z, const P&) { return z > 0 ? z : 0.0; },
-     [](double z, const P&) { return z > 0 ? 1.0 : 0.0; }, One, true, true, false},
+    {K::kSigmoid, "sigmoid", "1/(1+exp(-z))", "s(z)(1-s(z)), at most 1/4", nullptr, SigmoidPhi,
+     SigmoidDPhi, [](const P&) { return 0.25; }, false, false, false,
+     GRADFLOW_FLOAT_BLOCKS(SigmoidKernel, SigmoidPhi, SigmoidDPhi)},
+    {K::kTanh, "tanh", "tanh(z)", "1 - tanh(z)^2", nullptr, TanhPhi, TanhDPhi, One, false, false,
+     false, GRADFLOW_FLOAT_BLOCKS(TanhKernel, TanhPhi, TanhDPhi)},
+    {K::kRelu, "relu", "max(0, z)", "1 if z > 0 else 0", nullptr, ReluPhi, ReluDPhi, One, true,
+     true, false, GRADFLOW_FLOAT_BLOCKS(ReluKernel, ReluPhi, ReluDPhi)},
     {K::kLeakyRelu, "leaky_relu", "z if z > 0 else alpha*z", "1 if z > 0 else alpha", &kLeakySlope,
-     [](double z, const P& p) { return z > 0 ? z : p.leaky_slope * z; },
-     [](double z, const P& p) { return z > 0 ? 1.0 : p.leaky_slope; },
-     [](const P& p) { return std::max(1.0, p.leaky_slope); }, true, true, false},
+     LeakyReluPhi, LeakyReluDPhi, [](const P& p) { return std::max(1.0, p.leaky_slope); }, true,
+     true, false, GRADFLOW_FLOAT_BLOCKS(LeakyReluKernel, LeakyReluPhi, LeakyReluDPhi)},
     {K::kElu, "elu", "z if z > 0 else alpha*(exp(z)-1)", "1 if z > 0 else alpha*exp(z)", &kEluAlpha,
-     [](double z, const P& p) { return z > 0 ? z : p.elu_alpha * std::expm1(z); },
-     [](double z, const P& p) { return z > 0 ? 1.0 : p.elu_alpha * std::exp(z); },
-     [](const P& p) { return std::max(1.0, p.elu_alpha); }, true, false, false},
+     EluPhi, EluDPhi, [](const P& p) { return std::max(1.0, p.elu_alpha); }, true, false, false,
+     GRADFLOW_FLOAT_BLOCKS(ExponentialLinearKernel<false>, EluPhi, EluDPhi)},
+    // Not elementwise: Activation::Forward takes each unit's max; no blocks.
     {K::kMaxout, "maxout", "max over k pieces of (W_j a + b_j)",
-     "1 for the winning piece, 0 for the others", &kMaxoutPieces,
-     [](double z, const P&) { return z; }, [](double, const P&) { return 1.0; }, One, false, true,
-     true},
-    {K::kSoftplus, "softplus", "log(1+exp(z))", "sigmoid(z)", nullptr,
-     [](double z, const P&) {
-       return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
-     },
-     [](double z, const P&) { return Sigmoid(z); }, One, false, false, false},
-    {K::kSoftsign, "softsign", "z/(1+|z|)", "1/(1+|z|)^2", nullptr,
-     [](double z, const P&) { return z / (1.0 + std::fabs(z)); },
-     [](double z, const P&) {
-       const double d = 1.0 + std::fabs(z);
-       return 1.0 / (d * d);
-     },
-     One, true, false, false},
+     "1 for the winning piece, 0 for the others", &kMaxoutPieces, IdentityPhi, IdentityDPhi, One,
+     false, true, true, nullptr, nullptr},
+    {K::kSoftplus, "softplus", "log(1+exp(z))", "sigmoid(z)", nullptr, SoftplusPhi, SigmoidPhi, One,
+     false, false, false, GRADFLOW_SCALAR_BLOCKS(SoftplusPhi, SigmoidPhi)},
+    {K::kSoftsign, "softsign", "z/(1+|z|)", "1/(1+|z|)^2", nullptr, SoftsignPhi, SoftsignDPhi, One,
+     true, false, false, GRADFLOW_FLOAT_BLOCKS(SoftsignKernel, SoftsignPhi, SoftsignDPhi)},
     {K::kSelu, "selu", "lambda*(z if z > 0 else alpha*(exp(z)-1)), lambda=1.0507, alpha=1.6733",
-     "lambda if z > 0 else lambda*alpha*exp(z)", nullptr,
-     [](double z, const P&) { return kSeluLambda * (z > 0 ? z : kSeluAlpha * std::expm1(z)); },
-     [](double z, const P&) { return kSeluLambda * (z > 0 ? 1.0 : kSeluAlpha * std::exp(z)); },
-     [](const P&) { return kSeluLambda * kSeluAlpha; }, true, false, false},
+     "lambda if z > 0 else lambda*alpha*exp(z)", nullptr, SeluPhi, SeluDPhi,
+     [](const P&) { return kSeluLambda * kSeluAlpha; }, true, false, false,
+     GRADFLOW_FLOAT_BLOCKS(ExponentialLinearKernel<true>, SeluPhi, SeluDPhi)},
     // GELU (erf form): φ'' = φ_N(z)(2 - z²) vanishes at z = √2, the maximum of φ'.
     {K::kGelu, "gelu", "z*Phi(z), Phi the standard normal CDF", "Phi(z) + z*pdf(z)", nullptr,
-     [](double z, const P&) { return z * NormalCdf(z); },
-     [](double z, const P&) { return NormalCdf(z) + z * NormalPdf(z); },
+     GeluPhi, GeluDPhi,
      [](const P&) {
        const double r = std::sqrt(2.0);
        return NormalCdf(r) + r * NormalPdf(r);
      },
-     false, false, false},
-    {K::kSilu, "silu", "z*sigmoid(z)", "s(z)(1 + z(1-s(z)))", nullptr,
-     [](double z, const P&) { return z * Sigmoid(z); },
-     [](double z, const P&) { return Sigmoid(z) + z * Sigmoid(z) * Sigmoid(-z); },
-     SiluMaxDerivative, false, false, false},
-    {K::kIdentity, "identity", "z", "1", nullptr, [](double z, const P&) { return z; },
-     [](double, const P&) { return 1.0; }, One, false, true, false},
+     false, false, false, GRADFLOW_SCALAR_BLOCKS(GeluPhi, GeluDPhi)},
+    {K::kSilu, "silu", "z*sigmoid(z)", "s(z)(1 + z(1-s(z)))", nullptr, SiluPhi, SiluDPhi,
+     SiluMaxDerivative, false, false, false, GRADFLOW_SCALAR_BLOCKS(SiluPhi, SiluDPhi)},
+    {K::kIdentity, "identity", "z", "1", nullptr, IdentityPhi, IdentityDPhi, One, false, true,
+     false, GRADFLOW_FLOAT_BLOCKS(IdentityKernel, IdentityPhi, IdentityDPhi)},
 };
+
+#undef GRADFLOW_SCALAR_BLOCKS
+#undef GRADFLOW_FLOAT_BLOCKS
 
 }  // namespace
 
@@ -180,31 +324,30 @@ void Activation::Forward(const Mat<T>& z, Mat<T>* a, Mat<T>* dphi) const {
   const Eigen::Index rows = z.rows(), units = rows / k;
   a->resize(units, z.cols());
   if (dphi) dphi->resize(rows, z.cols());
+  const ActivationBlock<T> block = Block<T>();
   ForEachChunk(
       z.cols(), kChunk,
       [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
+        if (!spec_->is_maxout) {
+          // Columns are contiguous, and a has z's shape: one block per chunk.
+          block(z.col(start).data(), rows * size, params_, a->col(start).data(),
+                dphi ? dphi->col(start).data() : nullptr);
+          return;
+        }
         for (Eigen::Index b = start; b < start + size; ++b) {
           const T* in = z.col(b).data();
           T* out = a->col(b).data();
           T* derivative = dphi ? dphi->col(b).data() : nullptr;
-          if (spec_->is_maxout) {
-            // a_i = max_j z_{i·k+j}; the first of equal maxima wins.
-            for (Eigen::Index i = 0; i < units; ++i) {
-              int winner = 0;
-              for (int j = 1; j < k; ++j) {
-                if (in[i * k + j] > in[i * k + winner]) winner = j;
-              }
-              out[i] = in[i * k + winner];
-              if (derivative) {
-                for (int j = 0; j < k; ++j) derivative[i * k + j] = j == winner ? T(1) : T(0);
-              }
+          // a_i = max_j z_{i·k+j}; the first of equal maxima wins.
+          for (Eigen::Index i = 0; i < units; ++i) {
+            int winner = 0;
+            for (int j = 1; j < k; ++j) {
+              if (in[i * k + j] > in[i * k + winner]) winner = j;
             }
-            continue;
-          }
-          for (Eigen::Index r = 0; r < rows; ++r) {
-            const double value = static_cast<double>(in[r]);
-            out[r] = static_cast<T>(Phi(value));
-            if (derivative) derivative[r] = static_cast<T>(DPhi(value));
+            out[i] = in[i * k + winner];
+            if (derivative) {
+              for (int j = 0; j < k; ++j) derivative[i * k + j] = j == winner ? T(1) : T(0);
+            }
           }
         }
       },

@@ -1,7 +1,9 @@
 // The activation table: one row per activation function.
 //
 // Each row gives the name, φ and φ' as text (for --help, `gradflow list` and
-// the README), φ and φ' as scalar functions in double precision, the supremum
+// the README), φ and φ' as scalar functions in double precision (the
+// reference, for theory and tests), φ and φ' together over blocks of float
+// and of double values (what the network runs), the supremum
 // of φ' (the saturation rule is φ'(z) < τ·max φ'), its parameter and whether
 // φ or φ' has a kink at 0 (the theory module's quadrature splits there).
 // Adding an activation is one row in activation.cpp, its ActivationKind, and
@@ -15,6 +17,7 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "base/types.h"
@@ -46,6 +49,12 @@ struct ActivationParams {
 
 using ActivationParameter = ParameterSpec<ActivationParams>;
 
+// a[i] = φ(z[i]) for i < n, and derivative[i] = φ'(z[i]) unless derivative is
+// null: one pass over a contiguous block, in the working precision.
+template <typename T>
+using ActivationBlock = void (*)(const T* z, Eigen::Index n, const ActivationParams& p, T* a,
+                                 T* derivative);
+
 struct ActivationSpec {
   ActivationKind kind;
   const char* name;
@@ -58,6 +67,9 @@ struct ActivationSpec {
   bool kink_at_zero;                              // φ' or φ'' jumps at 0
   bool piecewise_linear;                          // φ is linear on each side of its kinks
   bool is_maxout;
+  // φ and φ' over blocks (null for maxout, which is not elementwise).
+  ActivationBlock<float> block_float;
+  ActivationBlock<double> block_double;
 };
 
 // All rows, in the order they are listed to users (= ActivationKind order).
@@ -92,6 +104,16 @@ class Activation {
   // The parameter's value as written in CSV ("" when it has none).
   std::string ParamString() const;
   const ActivationParams& params() const { return params_; }
+
+  // The row's block function for T (null for maxout).
+  template <typename T>
+  ActivationBlock<T> Block() const {
+    if constexpr (std::is_same_v<T, float>) {
+      return spec_->block_float;
+    } else {
+      return spec_->block_double;
+    }
+  }
 
   // a = φ(z), and dphi = φ'(z) if asked for (maxout: 1 on each unit's winning
   // piece, 0 on the others), in one pass over z, in parallel column chunks.

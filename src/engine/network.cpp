@@ -25,13 +25,15 @@ void Network<T>::Forward(const Mat<T>& x, ForwardCache<T>* cache,
   for (int l = 1; l <= num_layers; ++l) {
     const Layer<T>& current = layer(l);
     // z^l = W^l a^{l-1} + b^l            (rows, B)
-    Mat<T>& z = cache->z[l];
+    Mat<T>& z = keep_z ? cache->z[l] : cache->z[0];
     MultiplyChunked(current.w, cache->a[l - 1], &z);
     z.colwise() += current.b;
     // a^l = φ(z^l)  (units, B);  φ'(z^l)  (rows, B)
     ActivationOf(l).Forward(z, &cache->a[l], &cache->dphi[l]);
     if (after_layer) after_layer(l, z);
-    if (!keep_z) z = Mat<T>();
+  }
+  if (!keep_z) {
+    for (int l = 1; l <= num_layers; ++l) cache->z[l] = Mat<T>();
   }
 }
 

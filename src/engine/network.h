@@ -28,8 +28,8 @@ struct Layer {
 // What the forward pass saves for the backward pass and the metrics.
 template <typename T>
 struct ForwardCache {
-  std::vector<Mat<T>> z;  // z[l]: (units_l·pieces, B) for l = 1..L (empty if Forward was told
-                          // not to keep it); z[0] unused
+  std::vector<Mat<T>> z;  // z[l]: (units_l·pieces, B) for l = 1..L; if Forward was told not
+                          // to keep them, z[0] is each layer's z in turn and z[1..L] are empty
   std::vector<Mat<T>> a;  // a[l]: (units_l, B) for l = 0..L; a[0] = x
   // dphi[l] = φ'(z[l]): (units_l·pieces, B), what the backward pass multiplies by
   // (maxout: 1 on each unit's winning piece, 0 elsewhere); dphi[0] unused.
@@ -57,8 +57,10 @@ class Network {
 
   // x: (input_dim, B). Fills cache->z, cache->a and cache->dphi. If given,
   // after_layer(l, z^l) runs once layer l is computed (z^l, a^l and φ'(z^l) are
-  // in the cache); with keep_z false, z^l is then released, since the backward
-  // pass needs only a and φ'(z) (a sixth less memory for a metrics-only pass).
+  // in the cache); with keep_z false, every layer's z^l goes through the one
+  // buffer z[0], since the backward pass needs only a and φ'(z) (a sixth less
+  // memory for a metrics-only pass). A cache used again for a network of the
+  // same shape allocates nothing.
   void Forward(const Mat<T>& x, ForwardCache<T>* cache,
                const std::function<void(int layer, const Mat<T>& z)>& after_layer = {},
                bool keep_z = true) const;

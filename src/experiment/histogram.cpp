@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "engine/inputs.h"
+#include "experiment/run.h"
 #include "fmt/format.h"
 
 namespace gradflow {
@@ -128,49 +129,59 @@ std::vector<LayerHistogram> LayerHistograms(int64_t step, int layer, const Mat<T
   };
 }
 
-template <typename T>
-std::vector<LayerHistogram> NetworkHistograms(const RunConfig& config, const Network<T>& network,
-                                              const Mat<T>& x, const LossTargets& targets, int bins,
-                                              int64_t step) {
+HistogramObserver::HistogramObserver(int bins, int64_t step) : bins_(bins), step_(step) {
   ValidateHistogramBins(bins);
-  ForwardCache<T> cache;
-  network.Forward(x, &cache);
-  const int num_layers = network.NumLayers();
-  const LossKind loss_kind = config.loss;
-  const Mat<T>& out = cache.a[num_layers];
-  std::vector<std::vector<LayerHistogram>> per_layer(num_layers);
-  // The visitor sees the layers top-down; the CSV lists them bottom-up.
-  network.Backward(cache, LossGradient(loss_kind, out, targets),
-                   [&](int l, const Mat<T>& delta, const Mat<T>&, const Vec<T>&) {
-                     per_layer[l - 1] =
-                         LayerHistograms(step, l, cache.z[l], cache.a[l], delta, bins);
-                   });
+}
+
+template <typename T>
+void HistogramObserver::Forward(int layer, const Mat<T>& z, const Mat<T>& a) {
+  if (static_cast<int>(per_layer_.size()) < layer) per_layer_.resize(layer);
+  per_layer_[layer - 1] = {
+      {step_, layer, "preact", BuildHistogram(ToDouble(z), bins_, HistogramScale::kLinear)},
+      {step_, layer, "act", BuildHistogram(ToDouble(a), bins_, HistogramScale::kLinear)},
+  };
+}
+
+template <typename T>
+void HistogramObserver::Backward(int layer, const Mat<T>& delta) {
+  per_layer_.at(layer - 1).push_back(
+      {step_, layer, "delta", BuildHistogram(ToDouble(delta), bins_, HistogramScale::kLog10Abs)});
+}
+
+void HistogramObserver::AfterForward(int layer, const Mat<float>& z, const Mat<float>& a) {
+  Forward(layer, z, a);
+}
+void HistogramObserver::AfterForward(int layer, const Mat<double>& z, const Mat<double>& a) {
+  Forward(layer, z, a);
+}
+void HistogramObserver::AfterBackward(int layer, const Mat<float>& delta) {
+  Backward(layer, delta);
+}
+void HistogramObserver::AfterBackward(int layer, const Mat<double>& delta) {
+  Backward(layer, delta);
+}
+
+std::vector<LayerHistogram> HistogramObserver::Take() {
   std::vector<LayerHistogram> histograms;
-  for (auto& layer : per_layer) {
+  for (auto& layer : per_layer_) {
     for (auto& h : layer) histograms.push_back(std::move(h));
   }
+  per_layer_.clear();
   return histograms;
 }
 
-namespace {
-
-// The network, batch and targets of RunExperiment (run.cpp's RunTyped).
-template <typename T>
-std::vector<LayerHistogram> RunHistogramsTyped(const RunConfig& config, int bins) {
-  const Network<T> network = BuildNetwork<T>(config);
-  const Mat<T> x = SampleInput(config).cast<T>();
-  const int out_units = config.HasHead() ? config.HeadUnits() : config.width;
-  const LossTargets targets = SampleLossTargets(config.loss, out_units, config.batch, config.seed);
-  return NetworkHistograms(config, network, x, targets, bins, /*step=*/0);
+RunResult RunExperimentWithHistograms(const RunConfig& config, int bins,
+                                      std::vector<LayerHistogram>* histograms) {
+  HistogramObserver observer(bins, /*step=*/0);
+  RunResult result = RunExperiment(config, &observer);
+  *histograms = observer.Take();
+  return result;
 }
 
-}  // namespace
-
 std::vector<LayerHistogram> RunHistograms(const RunConfig& config, int bins) {
-  Validate(config);
-  ValidateHistogramBins(bins);
-  return config.dtype == DType::kFloat32 ? RunHistogramsTyped<float>(config, bins)
-                                         : RunHistogramsTyped<double>(config, bins);
+  std::vector<LayerHistogram> histograms;
+  RunExperimentWithHistograms(config, bins, &histograms);
+  return histograms;
 }
 
 template std::vector<LayerHistogram> LayerHistograms<float>(int64_t, int, const Mat<float>&,
@@ -179,13 +190,4 @@ template std::vector<LayerHistogram> LayerHistograms<float>(int64_t, int, const 
 template std::vector<LayerHistogram> LayerHistograms<double>(int64_t, int, const Mat<double>&,
                                                              const Mat<double>&, const Mat<double>&,
                                                              int);
-template std::vector<LayerHistogram> NetworkHistograms<float>(const RunConfig&,
-                                                              const Network<float>&,
-                                                              const Mat<float>&, const LossTargets&,
-                                                              int, int64_t);
-template std::vector<LayerHistogram> NetworkHistograms<double>(const RunConfig&,
-                                                               const Network<double>&,
-                                                               const Mat<double>&,
-                                                               const LossTargets&, int, int64_t);
-
 }  // namespace gradflow

@@ -36,6 +36,8 @@
 #include "engine/config.h"
 #include "engine/loss.h"
 #include "engine/network.h"
+#include "engine/run_result.h"
+#include "experiment/pass_observer.h"
 
 namespace gradflow {
 
@@ -73,16 +75,38 @@ template <typename T>
 std::vector<LayerHistogram> LayerHistograms(int64_t step, int layer, const Mat<T>& z,
                                             const Mat<T>& a, const Mat<T>& delta, int bins);
 
-// Histograms of every layer of `network` on the batch x: (input_dim, B), with
-// one forward and one backward pass of config's loss. For callers with their
-// own networks, e.g. `train` at its logged steps.
-template <typename T>
-std::vector<LayerHistogram> NetworkHistograms(const RunConfig& config, const Network<T>& network,
-                                              const Mat<T>& x, const LossTargets& targets, int bins,
-                                              int64_t step);
+// Collects the three histograms of every layer from a measured pass
+// (MeasureNetwork or RunExperiment with this observer): z and a as each layer
+// is computed, δ on the way back, so histograms never cost a second pass.
+class HistogramObserver : public PassObserver {
+ public:
+  // Throws UsageError naming --histogram-bins for a bad count (ValidateHistogramBins).
+  HistogramObserver(int bins, int64_t step);
 
-// The histograms of the network, batch and loss targets that RunExperiment
-// measures for `config` (same seeds, same numbers), at step 0.
+  void AfterForward(int layer, const Mat<float>& z, const Mat<float>& a) override;
+  void AfterForward(int layer, const Mat<double>& z, const Mat<double>& a) override;
+  void AfterBackward(int layer, const Mat<float>& delta) override;
+  void AfterBackward(int layer, const Mat<double>& delta) override;
+
+  // The histograms seen, bottom layer first, each layer as preact, act, delta.
+  std::vector<LayerHistogram> Take();
+
+ private:
+  template <typename T>
+  void Forward(int layer, const Mat<T>& z, const Mat<T>& a);
+  template <typename T>
+  void Backward(int layer, const Mat<T>& delta);
+
+  int bins_;
+  int64_t step_;
+  std::vector<std::vector<LayerHistogram>> per_layer_;  // [layer - 1]
+};
+
+// The run RunExperiment makes for `config` (same seeds, same numbers) with its
+// histograms at step 0, from the run's one pass.
+RunResult RunExperimentWithHistograms(const RunConfig& config, int bins,
+                                      std::vector<LayerHistogram>* histograms);
+// Only the histograms of that run.
 std::vector<LayerHistogram> RunHistograms(const RunConfig& config, int bins);
 
 }  // namespace gradflow

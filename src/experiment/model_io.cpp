@@ -547,14 +547,15 @@ RunResult RunTyped(const RunConfig& config, const SafetensorsFile* loaded,
                    std::vector<LayerHistogram>* histograms) {
   const Model<T> model =
       loaded != nullptr ? ModelFromSafetensors<T>(*loaded, config) : GenerateModel<T>(config);
-  RunResult result = MeasureNetwork(config, model.network, model.x, model.targets);
+  // Histograms, if asked for, from the same pass as the metrics.
+  std::optional<HistogramObserver> observer;
+  if (histograms != nullptr) observer.emplace(histogram_bins, /*step=*/0);
+  RunResult result = MeasureNetwork(config, model.network, model.x, model.targets,
+                                    observer ? &*observer : nullptr);
+  if (observer) *histograms = observer->Take();
   // The mean-field predictions describe a network freshly drawn from the config;
   // a loaded one may be trained or hand-made, so its pred_* columns stay empty.
   if (loaded == nullptr) AddTheoryPredictions(&result);
-  if (histograms != nullptr) {
-    *histograms =
-        NetworkHistograms(config, model.network, model.x, model.targets, histogram_bins, 0);
-  }
   if (!save_path.empty()) {
     outputs->Add(save_path, SerializeSafetensors(ModelToSafetensors(model)));
   }

@@ -9,12 +9,14 @@ namespace gradflow {
 
 template <typename T>
 RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, const Mat<T>& x,
-                         const LossTargets& targets) {
+                         const LossTargets& targets, PassObserver* observer,
+                         RunWorkspace* workspace) {
   RunResult result;
   result.config = config;
   const int num_layers = network.NumLayers();
   result.layers.resize(num_layers);
-  ForwardCache<T> cache;
+  ForwardCache<T> own_cache;
+  ForwardCache<T>& cache = workspace ? *workspace->Cache<T>() : own_cache;
   // Forward metrics layer by layer, so each z^l can be released at once.
   network.Forward(
       x, &cache,
@@ -27,6 +29,7 @@ RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, con
         m.fan_out = static_cast<int>(layer.w.rows());
         ComputeForwardMetrics(network.ActivationOf(l), z, cache.a[l], cache.dphi[l],
                               config.saturation_threshold, &m);
+        if (observer) observer->AfterForward(l, z, cache.a[l]);
       },
       /*keep_z=*/false);
   const LossKind loss_kind = config.loss;
@@ -36,6 +39,7 @@ RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, con
                    [&](int l, const Mat<T>& delta, const Mat<T>& dw, const Vec<T>& db) {
                      ComputeBackwardMetrics(delta, dw, db, cache.a[l - 1], network.layer(l).w,
                                             &result.layers[l - 1]);
+                     if (observer) observer->AfterBackward(l, delta);
                    });
   result.summary = Summarise(config, result.layers, loss);
   return result;
@@ -44,34 +48,37 @@ RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, con
 namespace {
 
 template <typename T>
-RunResult RunTyped(const RunConfig& config) {
+RunResult RunTyped(const RunConfig& config, PassObserver* observer, RunWorkspace* workspace) {
   const Network<T> network = BuildNetwork<T>(config);
   const Mat<T> x = SampleInput(config).cast<T>();
   const int out_units = config.HasHead() ? config.HeadUnits() : config.width;
   const LossTargets targets = SampleLossTargets(config.loss, out_units, config.batch, config.seed);
-  return MeasureNetwork(config, network, x, targets);
+  return MeasureNetwork(config, network, x, targets, observer, workspace);
 }
 
 }  // namespace
 
-RunResult RunExperiment(const RunConfig& config) {
-  Validate(config);
-  SetThreads(config.threads);
-  return RunExperimentWithCurrentThreads(config);
-}
-
-RunResult RunExperimentWithCurrentThreads(const RunConfig& config) {
+RunResult RunExperiment(const RunConfig& config, PassObserver* observer) {
   Validate(config);
   CheckMemory(config);
-  RunResult result =
-      config.dtype == DType::kFloat32 ? RunTyped<float>(config) : RunTyped<double>(config);
+  SetThreads(config.threads);
+  return RunExperimentWithCurrentThreads(config, observer);
+}
+
+RunResult RunExperimentWithCurrentThreads(const RunConfig& config, PassObserver* observer,
+                                          RunWorkspace* workspace) {
+  Validate(config);
+  RunResult result = config.dtype == DType::kFloat32
+                         ? RunTyped<float>(config, observer, workspace)
+                         : RunTyped<double>(config, observer, workspace);
   AddTheoryPredictions(&result);  // the network is freshly initialised here
   return result;
 }
 
 template RunResult MeasureNetwork<float>(const RunConfig&, const Network<float>&, const Mat<float>&,
-                                         const LossTargets&);
+                                         const LossTargets&, PassObserver*, RunWorkspace*);
 template RunResult MeasureNetwork<double>(const RunConfig&, const Network<double>&,
-                                          const Mat<double>&, const LossTargets&);
+                                          const Mat<double>&, const LossTargets&, PassObserver*,
+                                          RunWorkspace*);
 
 }  // namespace gradflow

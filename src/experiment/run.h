@@ -2,6 +2,7 @@
 // synthetic batch, per-layer metrics and the run summary.
 #pragma once
 
+#include <type_traits>
 #include <vector>
 
 #include "engine/config.h"
@@ -10,24 +11,46 @@
 #include "engine/network.h"
 #include "engine/run_result.h"
 #include "engine/summary.h"
+#include "experiment/pass_observer.h"
 
 namespace gradflow {
 
+// The pass's cached tensors, kept by a caller that measures many networks (a
+// sweep worker) and handed to each run: once warm, a run of a shape seen
+// before allocates no cache memory and touches no fresh pages.
+struct RunWorkspace {
+  ForwardCache<float> float_cache;
+  ForwardCache<double> double_cache;
+  template <typename T>
+  ForwardCache<T>* Cache() {
+    if constexpr (std::is_same_v<T, float>) {
+      return &float_cache;
+    } else {
+      return &double_cache;
+    }
+  }
+};
+
 // Validates the config, checks the memory estimate, sets the thread count and
 // runs; adds the mean-field predictions (prediction.h). Throws UsageError for
-// bad configs.
-RunResult RunExperiment(const RunConfig& config);
+// bad configs. An observer, if given, sees the pass's tensors.
+RunResult RunExperiment(const RunConfig& config, PassObserver* observer = nullptr);
 
 // Like RunExperiment, but leaves the process-wide thread setting alone, so
 // several threads may run configurations at once (sweep: SetThreads(1) once,
-// then one configuration per worker thread).
-RunResult RunExperimentWithCurrentThreads(const RunConfig& config);
+// then one configuration per worker thread), and checks no memory estimate:
+// the caller does, once for all its configurations (reading /proc per run was
+// measurable in a sweep of small networks).
+RunResult RunExperimentWithCurrentThreads(const RunConfig& config, PassObserver* observer = nullptr,
+                                          RunWorkspace* workspace = nullptr);
 
 // Measures a given network on a given batch: forward, loss, backward, metrics.
 // x: (input_dim, B). Used by RunExperiment and by callers with their own
-// networks (trained or loaded); leaves the pred_* fields empty.
+// networks (trained or loaded); leaves the pred_* fields empty. An observer,
+// if given, sees the same pass; a workspace, if given, holds its buffers.
 template <typename T>
 RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, const Mat<T>& x,
-                         const LossTargets& targets);
+                         const LossTargets& targets, PassObserver* observer = nullptr,
+                         RunWorkspace* workspace = nullptr);
 
 }  // namespace gradflow

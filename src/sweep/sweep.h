@@ -28,13 +28,17 @@ struct RunRows {
   std::string summary_row;
 };
 
-// Runs one configuration on the calling thread.
-RunRows MeasureRunRows(const RunConfig& config);
+struct RunWorkspace;  // experiment/run.h
+
+// Runs one configuration on the calling thread, in `workspace`'s buffers if
+// given (a worker keeps one for all its runs). The caller checks memory.
+RunRows MeasureRunRows(const RunConfig& config, RunWorkspace* workspace = nullptr);
 
 // Runs runs[i] for each i in `todo` on `jobs` threads (0: all cores), after
-// SetThreads(1). `done(i, rows)` is called for each finished run, one call at
-// a time. If a run (or `done`) throws, no further run starts and the error is
-// rethrown, prefixed with the run's configuration, once the workers stop.
+// SetThreads(1); each worker reuses one RunWorkspace, and freed memory stays
+// in the process for the next run (no fresh pages per run). `done(i, rows)` is called for each
+// finished run, one call at a time. If a run (or `done`) throws, no further run starts and the
+// error is rethrown, prefixed with the run's configuration, once the workers stop.
 void ExecuteRuns(const std::vector<RunConfig>& runs, const std::vector<size_t>& todo, int jobs,
                  const std::function<void(size_t, RunRows)>& done);
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "base/error.h"
@@ -249,10 +250,11 @@ void TrainTyped(const std::function<void(const TrainResult&, const TrainRow&)>& 
   auto log = [&](int64_t step) {
     TrainRow row;
     row.step = step;
-    row.eval = MeasureNetwork(c, network, eval_x, eval.truth);
-    if (tc.histogram_bins > 0) {
-      row.histograms = NetworkHistograms(c, network, eval_x, eval.truth, tc.histogram_bins, step);
-    }
+    // Histograms, if asked for, from the metrics' own pass.
+    std::optional<HistogramObserver> observer;
+    if (tc.histogram_bins > 0) observer.emplace(tc.histogram_bins, step);
+    row.eval = MeasureNetwork(c, network, eval_x, eval.truth, observer ? &*observer : nullptr);
+    if (observer) row.histograms = observer->Take();
     row.update_ratio = update_ratio;
     for (int l = 1; l <= num_layers; ++l) {
       const Mat<T> moved = network.layer(l).w - initial_w[l - 1];

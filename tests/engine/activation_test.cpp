@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "base/error.h"
 
@@ -44,6 +47,77 @@ TEST_P(EveryActivation, MaxDerivativeIsTheSupremum) {
   for (double z : {-1e-12, 1e-12}) largest = std::max(largest, activation_.DPhi(z));
   EXPECT_LE(largest, activation_.MaxDPhi() * (1 + 1e-12));
   EXPECT_GE(largest, activation_.MaxDPhi() * (1 - 1e-6));
+}
+
+// Distance from x to the double reference, in units in the last place of
+// float at the reference (the spacing of floats there; the smallest subnormal
+// at 0). 0 when both are NaN, infinite when only one is.
+double FloatUlps(float x, double reference) {
+  if (std::isnan(reference) || std::isnan(x)) {
+    return std::isnan(reference) && std::isnan(x) ? 0 : INFINITY;
+  }
+  if (static_cast<double>(x) == reference) return 0;  // also ±inf
+  const float nearest = std::fabs(static_cast<float>(reference));
+  const double spacing = static_cast<double>(std::nextafter(nearest, INFINITY)) - nearest;
+  return std::fabs(static_cast<double>(x) - reference) / spacing;
+}
+
+// The float blocks (what float32 networks run) against the scalar double
+// functions, at every 2^-10 step of [-30, 30] and tiny values near 0: φ and φ'
+// within kMaxFloatUlps. The double blocks give exactly the scalar values.
+constexpr double kMaxFloatUlps = 4;
+
+TEST_P(EveryActivation, BlocksMatchTheDoubleReference) {
+  if (activation_.IsMaxout()) {  // not elementwise: Forward takes each unit's max itself
+    EXPECT_EQ(activation_.Block<float>(), nullptr);
+    EXPECT_EQ(activation_.Block<double>(), nullptr);
+    return;
+  }
+  std::vector<float> z;
+  for (int i = -30 * 1024; i <= 30 * 1024; ++i) z.push_back(static_cast<float>(i) / 1024.0f);
+  for (float tiny : {1e-30f, 1e-7f, 3e-4f, 0.1f}) {
+    z.push_back(tiny);
+    z.push_back(-tiny);
+  }
+  const Eigen::Index n = static_cast<Eigen::Index>(z.size());
+  std::vector<float> a(n), dphi(n), a_only(n);
+  activation_.Block<float>()(z.data(), n, activation_.params(), a.data(), dphi.data());
+  activation_.Block<float>()(z.data(), n, activation_.params(), a_only.data(), nullptr);
+  std::vector<double> zd(z.begin(), z.end()), ad(n), dphid(n);
+  activation_.Block<double>()(zd.data(), n, activation_.params(), ad.data(), dphid.data());
+  double worst_phi = 0, worst_dphi = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double phi = activation_.Phi(z[i]), dphi_ref = activation_.DPhi(z[i]);
+    worst_phi = std::max(worst_phi, FloatUlps(a[i], phi));
+    worst_dphi = std::max(worst_dphi, FloatUlps(dphi[i], dphi_ref));
+    ASSERT_EQ(a_only[i], a[i]) << "z = " << z[i];
+    ASSERT_EQ(ad[i], phi) << "z = " << z[i];
+    ASSERT_EQ(dphid[i], dphi_ref) << "z = " << z[i];
+  }
+  EXPECT_LE(worst_phi, kMaxFloatUlps) << GetParam();
+  EXPECT_LE(worst_dphi, kMaxFloatUlps) << GetParam();
+  RecordProperty("worst_phi_ulps", std::to_string(worst_phi));
+  RecordProperty("worst_dphi_ulps", std::to_string(worst_dphi));
+}
+
+// NaN and ±inf go through a float block as through the scalar functions (a
+// finite result, such as α for leaky_relu's φ'(-inf), to float rounding).
+TEST_P(EveryActivation, BlocksKeepNonFiniteValues) {
+  if (activation_.IsMaxout()) {  // Forward's own path: ±inf pieces compete as numbers
+    Mat<float> z(4, 1), a;
+    z << 1, INFINITY, -INFINITY, -2;
+    activation_.Forward(z, &a);
+    EXPECT_EQ(a(0, 0), INFINITY);
+    EXPECT_EQ(a(1, 0), -2);
+    return;
+  }
+  const std::vector<float> z = {NAN, INFINITY, -INFINITY};
+  std::vector<float> a(3), dphi(3);
+  activation_.Block<float>()(z.data(), 3, activation_.params(), a.data(), dphi.data());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_LE(FloatUlps(a[i], activation_.Phi(z[i])), 1) << GetParam() << " z = " << z[i];
+    EXPECT_LE(FloatUlps(dphi[i], activation_.DPhi(z[i])), 1) << GetParam() << " z = " << z[i];
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, EveryActivation, ::testing::ValuesIn(ActivationNames()));

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace gradflow {
 namespace {
@@ -115,6 +116,49 @@ TEST(Metrics, SubnormalValuesAreCounted) {
   LayerMetrics m;
   ComputeForwardMetrics(identity, z, z, kTau, &m);
   EXPECT_EQ(m.subnormal, 4);  // twice each: in z and in a
+}
+
+// The metrics count NaN/inf and subnormals in one pass over the exponent bits;
+// they must agree with CountNonfinite and CountSubnormal entry for entry, for
+// every kind of value (signs, zeros, the largest subnormal, the smallest normal).
+template <typename T>
+void ExpectSpecialCountsMatchTheClassifiers() {
+  using Limits = std::numeric_limits<T>;
+  const std::vector<T> values = {T(0),
+                                 -T(0),
+                                 T(1),
+                                 Limits::quiet_NaN(),
+                                 -Limits::quiet_NaN(),
+                                 Limits::infinity(),
+                                 -Limits::infinity(),
+                                 Limits::denorm_min(),
+                                 -Limits::denorm_min(),
+                                 Limits::min(),
+                                 -Limits::min(),
+                                 Limits::min() - Limits::denorm_min(),
+                                 Limits::max(),
+                                 T(-3.5)};
+  Mat<T> z(3, 37);  // every value, in a stride coprime with their number
+  for (Eigen::Index i = 0; i < z.size(); ++i) z.data()[i] = values[(i * 5) % values.size()];
+  const Activation identity = Activation::Identity();
+  LayerMetrics m;
+  ComputeForwardMetrics(identity, z, z, kTau, &m);
+  EXPECT_EQ(m.nonfinite, 2 * CountNonfinite<T>(z));
+  EXPECT_EQ(m.subnormal, 2 * CountSubnormal<T>(z));
+  EXPECT_GT(m.nonfinite, 0);
+  EXPECT_GT(m.subnormal, 0);
+  const Mat<T> w = Mat<T>::Ones(3, 2), a_prev = Mat<T>::Ones(2, 37);
+  const Mat<T> dw = Mat<T>::Ones(3, 2);
+  const Vec<T> db = Vec<T>::Ones(3);
+  LayerMetrics backward;
+  ComputeBackwardMetrics(z, dw, db, a_prev, w, &backward);
+  EXPECT_EQ(backward.nonfinite, CountNonfinite<T>(z));
+  EXPECT_EQ(backward.subnormal, CountSubnormal<T>(z));
+}
+
+TEST(Metrics, SpecialValueCountsMatchTheClassifiers) {
+  ExpectSpecialCountsMatchTheClassifiers<float>();
+  ExpectSpecialCountsMatchTheClassifiers<double>();
 }
 
 TEST(Metrics, MaxoutNeverSaturatesNorDies) {

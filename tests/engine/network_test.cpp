@@ -139,6 +139,16 @@ TEST(Network, ForwardCallsAfterLayerAndMayReleaseZ) {
   Network<double> copy = net;
   const std::vector<Gradient> g = Backward(&copy, cache, Matrix<double>(1, 2, {1, -1}));
   EXPECT_EQ(g[1].dw, Matrix<double>(2, 2, {-3, 1, -4, 6}));
+  // Used again for the same shapes, the cache keeps every buffer (a sweep
+  // worker's workspace: no allocation, no fresh pages per run).
+  std::vector<const double*> buffers = {cache.z[0].data()};
+  for (int l = 0; l <= 2; ++l) buffers.push_back(cache.a[l].data());
+  for (int l = 1; l <= 2; ++l) buffers.push_back(cache.dphi[l].data());
+  net.Forward(Matrix<double>(2, 2, {0, 1, 1, 0}), &cache, {}, /*keep_z=*/false);
+  std::vector<const double*> again = {cache.z[0].data()};
+  for (int l = 0; l <= 2; ++l) again.push_back(cache.a[l].data());
+  for (int l = 1; l <= 2; ++l) again.push_back(cache.dphi[l].data());
+  EXPECT_EQ(again, buffers);
 }
 
 RunConfig SmallConfig() {

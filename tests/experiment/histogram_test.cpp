@@ -248,12 +248,14 @@ TEST(Histogram, SigmoidDeltaHistogramsShiftManyDecadesTowardTheInput) {
               1.0);
 }
 
-TEST(Histogram, NetworkHistogramsCarryTheStep) {
+TEST(Histogram, ObserverHistogramsCarryTheStep) {
   RunConfig config = Config("tanh", "xavier_normal", 2, 6, 3);
   const Network<float> network = BuildNetwork<float>(config);
   const Mat<float> x = SampleInput(config).cast<float>();
   const LossTargets targets = SampleLossTargets(LossKind::kProbe, 6, 3, config.seed);
-  const auto histograms = NetworkHistograms(config, network, x, targets, 4, 250);
+  HistogramObserver observer(4, 250);
+  MeasureNetwork(config, network, x, targets, &observer);
+  const auto histograms = observer.Take();
   ASSERT_EQ(histograms.size(), 6u);
   for (const LayerHistogram& h : histograms) EXPECT_EQ(h.step, 250);
   EXPECT_EQ(histograms[0].layer, 1);
