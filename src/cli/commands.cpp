@@ -8,7 +8,7 @@ const std::vector<Command>& Commands() {
        SetupRun},
       {"list",
        "list the activations and initialisations with their formulas (and --columns, --json)",
-       SetupList},
+       SetupList, kExitFailure, false},
       {"theory",
        "mean-field predictions: per-layer q, chi, delta ratios and the phase (or a phase table)",
        SetupTheory},

@@ -19,6 +19,7 @@ struct Command {
   const char* help;
   std::function<std::function<int()>(CLI::App* app)> setup;
   int failure_exit = 1;  // exit code of a runtime failure (kExitFailure; check: kExitCheckFailed)
+  bool reads_config = true;  // takes --config FILE (list has no options a file could set)
 };
 
 const std::vector<Command>& Commands();

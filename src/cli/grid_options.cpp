@@ -14,13 +14,18 @@ void AddGridOptions(CLI::App* app, GridValues* values, std::string* config_path)
     std::string help = option.help;
     if (std::string(option.name) == "activation") help += ": " + JoinNames(ActivationNames());
     if (std::string(option.name) == "init") help += ": " + JoinNames(InitNames());
-    if (option.is_axis) help += " (list: a,b,c  lo..hi  lo..hi..step)";
+    // NAMES: a choice ("all" allowed); LIST: numbers, ranges too; VALUE: one value.
+    const char* type = !option.is_axis ? "VALUE" : option.all != nullptr ? "NAMES" : "LIST";
     app->add_option(flags, (*values)[option.name], help)
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-        ->type_name("LIST");
+        ->type_name(type);
   }
   AddConfigOption(app, config_path);
+  // The list syntax once, not on every line.
+  app->footer(
+      "NAMES: comma-separated names, or all. LIST: comma-separated numbers a,b,c, or a range "
+      "lo..hi (integers: every one) or lo..hi..step. VALUE: one value for the whole grid.");
 }
 
 std::vector<SweepSetting> GridSettings(const GridValues& values) {

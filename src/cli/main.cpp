@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "cli/commands.h"
 #include "cli/config_file.h"
+#include "cli/help_format.h"
 #include "io/atomic_file.h"
 
 #ifndef GRADFLOW_VERSION
@@ -33,6 +34,8 @@ int main(int argc, char** argv) {
   using namespace gradflow::cli;
   CLI::App app{"gradflow: measure vanishing and exploding gradients in deep networks"};
   app.set_version_flag("--version", GRADFLOW_VERSION);
+  // Subcommands take the formatter of their parent when they are added.
+  app.formatter(std::make_shared<WrappingFormatter>(HelpWidth()));
   app.require_subcommand(1);
   struct Runner {
     CLI::App* sub;
@@ -43,10 +46,10 @@ int main(int argc, char** argv) {
   for (const Command& command : Commands()) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     std::function<int()> run = command.setup(sub);
-    // Every subcommand takes --config FILE; those that handle it themselves
+    // Every subcommand with options takes --config FILE; those that handle it themselves
     // (sweep, merge, check: the grid must be complete before it is expanded)
     // register it in their setup.
-    if (sub->get_option_no_throw("--config") == nullptr) {
+    if (command.reads_config && sub->get_option_no_throw("--config") == nullptr) {
       auto path = std::make_shared<std::string>();
       AddConfigOption(sub, path.get());
       run = [sub, path, run] {
