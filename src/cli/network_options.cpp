@@ -43,13 +43,14 @@ void AddNetworkOptions(CLI::App* app, RunConfig* c, NetworkNames* names) {
   app->add_option("--dtype", names->dtype, "float32 | float64")->capture_default_str();
   // CLI11 would read "-1" into the unsigned seed as 2^64 - 1; refuse it instead.
   app->add_option("--seed", c->seed, "random seed (a non-negative integer)")
+      ->type_name("UINT")
       ->capture_default_str()
       ->check(CLI::Validator(
           [](std::string& value) {
             return value.rfind('-', 0) == 0 ? "must be a non-negative integer, got " + value
                                             : std::string();
           },
-          "UINT"));
+          ""));
   app->add_option("--saturation-threshold", c->saturation_threshold,
                   "tau: (unit, sample) saturated when phi'(z) < tau * max phi'")
       ->capture_default_str();

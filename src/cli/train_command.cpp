@@ -124,9 +124,11 @@ std::function<int()> SetupTrain(CLI::App* app) {
   TrainConfig& c = options->config;
   AddNetworkOptions(app, &c.run, &options->names);
   // Shared options whose meaning differs in training.
+  // The loss follows from --task; --loss is accepted only when it agrees.
   app->get_option("--loss")
-      ->description("set by --task (teacher: cross_entropy, regression: mse); leave it out")
-      ->default_str("from --task");
+      ->description("follows --task (teacher: cross_entropy, regression: mse); may be omitted")
+      ->type_name("NAME")
+      ->default_str("");
   app->get_option("--batch")->description(
       "mini-batch size; also the size of the fixed evaluation batch (the first --batch "
       "training samples) on which the per-layer metrics are measured");
