@@ -49,4 +49,23 @@ inline TrainResult HandMadeTrainResult() {
   return r;
 }
 
+// A small teacher-task training config: relu/he_normal, depth 3, width 32, 4 classes,
+// batch 64, one thread, 300 sgd steps at lr 0.1 (tests change what they need).
+inline TrainConfig SmallTrain() {
+  TrainConfig t;
+  t.run.activation = ParseActivation("relu");
+  t.run.init = ParseInit("he_normal");
+  t.run.depth = 3;
+  t.run.width = 32;
+  t.run.input_dim = 32;
+  t.run.classes = 4;
+  t.run.batch = 64;
+  t.run.threads = 1;
+  t.train_size = 2048;
+  t.test_size = 512;
+  t.optimizer.lr = 0.1;
+  t.steps = 300;
+  return t;
+}
+
 }  // namespace gradflow::testing_util

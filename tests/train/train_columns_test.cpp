@@ -12,24 +12,7 @@ namespace gradflow {
 namespace {
 
 using testing_util::HandMadeTrainResult;
-
-// A small teacher-task training config.
-TrainConfig SmallTrain() {
-  TrainConfig t;
-  t.run.activation = ParseActivation("relu");
-  t.run.init = ParseInit("he_normal");
-  t.run.depth = 3;
-  t.run.width = 32;
-  t.run.input_dim = 32;
-  t.run.classes = 4;
-  t.run.batch = 64;
-  t.run.threads = 1;
-  t.train_size = 2048;
-  t.test_size = 512;
-  t.optimizer.lr = 0.1;
-  t.steps = 300;
-  return t;
-}
+using testing_util::SmallTrain;
 
 TEST(TrainColumns, CsvLayoutHasStepRunColumnsThenTrainingColumns) {
   TrainConfig t = SmallTrain();

@@ -65,17 +65,7 @@ TEST(TrainReport, SummaryComparesFirstAndLastHiddenLayerAndTheLosses) {
 }
 
 TEST(TrainReport, ReportComparesFirstAndLastLayerAndTheLoss) {
-  TrainConfig t;
-  t.run.activation = ParseActivation("relu");
-  t.run.init = ParseInit("he_normal");
-  t.run.depth = 3;
-  t.run.width = 32;
-  t.run.classes = 4;
-  t.run.batch = 64;
-  t.run.threads = 1;
-  t.train_size = 2048;
-  t.test_size = 512;
-  t.optimizer.lr = 0.1;
+  TrainConfig t = testing_util::SmallTrain();
   t.steps = 20;
   const TrainResult r = Train(t);
   const std::string header = FormatTrainHeader(r.config);

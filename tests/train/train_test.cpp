@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "base/parallel.h"
 #include "fmt/format.h"
+#include "train/hand_made_train.h"
 #include "train/train_columns.h"
 #include "train/train_report.h"
 
@@ -108,23 +109,7 @@ TEST_P(TrainStepTest, SgdStepIsThetaMinusLrTimesFiniteDifferenceGradient) {
 
 INSTANTIATE_TEST_SUITE_P(Losses, TrainStepTest, ::testing::Values("mse", "cross_entropy"));
 
-// A small teacher-task training config (threads 1 unless a test changes it).
-TrainConfig SmallTrain() {
-  TrainConfig t;
-  t.run.activation = ActivationKind::kRelu;
-  t.run.init = InitKind::kHeNormal;
-  t.run.depth = 3;
-  t.run.width = 32;
-  t.run.input_dim = 32;
-  t.run.classes = 4;
-  t.run.batch = 64;
-  t.run.threads = 1;
-  t.train_size = 2048;
-  t.test_size = 512;
-  t.optimizer.lr = 0.1;
-  t.steps = 300;
-  return t;
-}
+using testing_util::SmallTrain;
 
 TEST(Train, ThreeLayerReluHeBeatsChanceOnTheTeacherTask) {
   const TrainResult r = Train(SmallTrain());
