@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "cli/commands.h"
 #include "cli/config_file.h"
+#include "cli/strict_numbers.h"
 
 #ifndef GRADFLOW_VERSION
 #define GRADFLOW_VERSION "unknown"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     }
     runners.emplace_back(sub, run);
   }
+  AddStrictNumberChecks(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
