@@ -180,7 +180,10 @@ CsvTable CsvTable::Read(const std::string& path) { return Parse(path, ReadFileTe
 CsvTable CsvTable::Parse(const std::string& name, const std::string& raw_text) {
   CsvTable table;
   table.name_ = name;
-  const std::string text = StripUtf8Bom(raw_text);
+  // Without a copy of the (up to 1 GiB) text unless there is a mark to skip.
+  const bool bom = raw_text.compare(0, 3, "\xEF\xBB\xBF") == 0;
+  const std::string stripped = bom ? StripUtf8Bom(raw_text) : std::string();
+  const std::string& text = bom ? stripped : raw_text;
   Scanner scanner(name, text);
   if (scanner.OnlyLineEndsLeft()) {
     throw UsageError(fmt::format("{}: empty file, expected a CSV header line", name));
