@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -62,11 +63,11 @@ Parsed Parse(const CsvTable& table, const std::vector<std::string>& key_names, b
     CsvLine key_fields;  // as CSV fields, so a value holding a comma stays one value
     std::vector<std::string> config;
     for (int column : parsed.key_columns) {
-      key_fields.AddField(row.fields[column]);
-      config.push_back(row.fields[column]);
+      key_fields.AddField(row.field(column));
+      config.emplace_back(row.field(column));
     }
     const std::string& key = key_fields.Fields();
-    const std::string row_key = layer_csv ? key + "|" + row.fields[layer_column] : key;
+    const std::string row_key = layer_csv ? key + "|" + std::string(row.field(layer_column)) : key;
     const auto [seen, added] = first_line.emplace(row_key, row.line);
     if (!added) {
       throw UsageError(fmt::format("{}:{}:1: duplicate row: the same configuration{} as line {}",
@@ -92,7 +93,7 @@ RunFacts Facts(const Parsed& parsed, const Run& run, const std::vector<std::stri
       const int c = t.ColumnIndex(metric);
       if (c >= 0) facts.metrics[metric] = t.Number(r, c);
     }
-    facts.verdict = t.rows()[r].fields[t.RequireColumn("verdict")];
+    facts.verdict = t.rows()[r].field(t.RequireColumn("verdict"));
     return facts;
   }
   const int layer = t.RequireColumn("layer"), kind = t.ColumnIndex("kind");
@@ -102,13 +103,15 @@ RunFacts Facts(const Parsed& parsed, const Run& run, const std::vector<std::stri
   std::vector<std::pair<double, LayerMetrics>> hidden, head;
   for (size_t r : run.rows) {
     LayerMetrics m;
-    const double l = t.Number(r, layer);
+    // Integers checked, not cast: a layer of 1e300 or a nonfinite count of
+    // "nan" would otherwise turn into arbitrary numbers (or 0: healthy).
+    const auto l = static_cast<double>(t.Integer(r, layer, 0, std::numeric_limits<int>::max()));
     m.layer = static_cast<int>(l);
     m.delta_norm = t.Number(r, delta);
     m.grad_w_norm = t.Number(r, grad_w);
     m.saturation_frac = t.Number(r, saturation);
-    m.nonfinite = static_cast<int64_t>(t.Number(r, nonfinite));
-    const bool is_head = kind >= 0 && t.rows()[r].fields[kind] == "head";
+    m.nonfinite = t.Integer(r, nonfinite, 0, std::numeric_limits<int64_t>::max());
+    const bool is_head = kind >= 0 && t.rows()[r].field(kind) == "head";
     (is_head ? head : hidden).emplace_back(l, m);
   }
   if (hidden.empty()) {
@@ -276,11 +279,12 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
       RunCase& run_case = result.cases[at->second];
       std::map<std::string, size_t> now_rows;  // layer -> row
       for (size_t r : now_run.rows) {
-        now_rows[result.layer_csv ? current.rows()[r].fields[layer_now] : ""] = r;
+        now_rows[result.layer_csv ? std::string(current.rows()[r].field(layer_now)) : ""] = r;
       }
       std::set<std::string> matched;
       for (size_t rb : base_run.rows) {
-        const std::string layer = result.layer_csv ? baseline->rows()[rb].fields[layer_base] : "";
+        const std::string layer =
+            result.layer_csv ? std::string(baseline->rows()[rb].field(layer_base)) : "";
         const auto row = now_rows.find(layer);
         if (row == now_rows.end()) {
           result.missing_rows.push_back(base_run.name + " layer " + layer);

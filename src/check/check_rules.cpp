@@ -7,13 +7,15 @@
 #include "base/suggest.h"
 #include "experiment/run_columns.h"
 #include "fmt/format.h"
+#include "io/csv_reader.h"
 
 namespace gradflow {
 namespace {
 
 const std::vector<std::string> kMetrics = {"vanishing_ratio", "grad_w_vanishing_ratio",
                                            "decay_per_layer", "mean_saturation", "nonfinite"};
-const std::vector<std::string> kVerdicts = {"healthy", "at_risk", "vanishing", "exploding", "nonfinite"};
+const std::vector<std::string> kVerdicts = {"healthy", "at_risk", "vanishing", "exploding",
+                                            "nonfinite"};
 const std::vector<std::string> kOps = {"<=", ">=", "!=", "<", ">", "="};  // longest first
 
 std::string Trim(const std::string& text) {
@@ -34,12 +36,9 @@ std::vector<std::string> Split(const std::string& text, char separator) {
   }
 }
 
-bool ParseNumber(const std::string& text, double* value) {
-  const char* begin = text.data() + (!text.empty() && text[0] == '+' ? 1 : 0);
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(begin, end, *value);
-  return !text.empty() && ec == std::errc() && ptr == end;
-}
+// As the CSV reader reads numbers: a value too small for a double is 0 or
+// subnormal (from_chars would refuse it as out of range).
+bool ParseNumber(const std::string& text, double* value) { return ParseCsvNumber(text, value); }
 
 bool SameValue(const std::string& a, const std::string& b) {
   if (a == b) return true;

@@ -1,13 +1,17 @@
 // gradflow check: compares a sweep CSV with a baseline and checks rules, for
 // CI. Exit 0 pass, 1 regression found, 2 usage error or unreadable input, 3
 // the check could not finish (a report or stdout could not be written).
+#include <cmath>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
+#include "base/error.h"
 #include "check/check.h"
 #include "check/check_report.h"
 #include "cli/commands.h"
 #include "experiment/run_columns.h"
+#include "fmt/format.h"
 #include "io/atomic_file.h"
 #include "io/csv_reader.h"
 #include "io/output_paths.h"
@@ -20,6 +24,8 @@ struct CheckCliOptions {
   std::string baseline;
   CheckOptions check;
   std::vector<std::string> expect;
+  std::string metrics;  // --metrics as written: names separated by commas
+  CLI::Option* metrics_option = nullptr;
   double max_vanishing_ratio = 0, min_vanishing_ratio = 0, max_saturation = 0;
   CLI::Option* max_vanishing_option = nullptr;
   CLI::Option* min_vanishing_option = nullptr;
@@ -31,7 +37,35 @@ struct CheckCliOptions {
   std::string config_path;  // --config FILE, which no report may overwrite
 };
 
+// The option checks `run` makes of the same values, and empty list items.
+void ValidateCheckOptions(CheckCliOptions& o) {
+  const double vanishing = o.check.vanishing_threshold, exploding = o.check.exploding_threshold;
+  if (!(vanishing > 0 && vanishing <= exploding && std::isfinite(exploding))) {
+    throw UsageError(fmt::format(
+        "--vanishing-threshold ({}) must be > 0 and <= --exploding-threshold ({}), both finite",
+        vanishing, exploding));
+  }
+  if (o.metrics_option->count() > 0) {
+    // Split here, not by CLI11, which drops empty items ("a,,b" would pass).
+    std::stringstream list(o.metrics);
+    std::string metric;
+    while (std::getline(list, metric, ',')) {
+      if (metric.empty()) {
+        throw UsageError(fmt::format(
+            "--metrics: empty name in '{}' (write names separated by single commas)", o.metrics));
+      }
+      o.check.metrics.push_back(metric);
+    }
+    if (o.metrics.empty() || o.metrics.back() == ',') {
+      throw UsageError(fmt::format(
+          "--metrics: empty name in '{}' (write names separated by single commas)", o.metrics));
+    }
+  }
+  if (o.current.empty()) throw UsageError("check: the CSV file name is empty");
+}
+
 int Check(CheckCliOptions& o) {
+  ValidateCheckOptions(o);
   std::vector<std::string> columns;
   for (const Column<RunConfig>& column : ConfigColumns()) columns.push_back(column.name);
   for (const std::string& text : o.expect) o.check.rules.push_back(ParseRule(text, columns));
@@ -68,11 +102,12 @@ std::function<int()> SetupCheck(CLI::App* app) {
   app->add_option("current", o->current, "the CSV to check (sweep layer CSV or summary CSV)")
       ->required();
   app->add_option("-b,--baseline", o->baseline, "baseline CSV of the same kind to compare with");
-  app->add_option("--metrics", o->check.metrics,
-                  "columns to compare (default: delta_norm,grad_w_norm,saturation_frac for "
-                  "layer CSVs; vanishing_ratio,grad_w_vanishing_ratio,mean_saturation for "
-                  "summary CSVs)")
-      ->delimiter(',');
+  o->metrics_option =
+      app->add_option("--metrics", o->metrics,
+                      "columns to compare (default: delta_norm,grad_w_norm,saturation_frac for "
+                      "layer CSVs; vanishing_ratio,grad_w_vanishing_ratio,mean_saturation for "
+                      "summary CSVs)")
+          ->type_name("LIST");
   app->add_option("--log10-tol", o->check.log10_tol,
                   "norms and ratios pass when |log10(current/baseline)| <= this")
       ->capture_default_str();

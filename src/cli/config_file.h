@@ -6,7 +6,8 @@
 // --config and ApplyConfigFile applies it after parsing: each `key = value`
 // (TOML or INI; arrays allowed; keys as the long option names, '-' or '_')
 // sets the option unless the command line already gave it. An unknown key
-// or an unreadable file is a UsageError naming the file and key.
+// or an unreadable file is a UsageError naming the file and key. The file
+// may hold at most kMaxConfigFileBytes (1 MiB); a leading UTF-8 BOM is skipped.
 #pragma once
 
 #include <string>
@@ -17,5 +18,7 @@ namespace gradflow::cli {
 
 void AddConfigOption(CLI::App* app, std::string* path);
 void ApplyConfigFile(CLI::App* app, const std::string& path);
+// The same for a file's text already read; `path` names it in messages.
+void ApplyConfigText(CLI::App* app, const std::string& path, const std::string& text);
 
 }  // namespace gradflow::cli

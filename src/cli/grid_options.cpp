@@ -18,6 +18,9 @@ void AddGridOptions(CLI::App* app, GridValues* values, std::string* config_path)
     const char* type = !option.is_axis ? "VALUE" : option.all != nullptr ? "NAMES" : "LIST";
     app->add_option(flags, (*values)[option.name], help)
         ->expected(1)
+        // One value per occurrence: "--activation relu tanh" leaves "tanh" as
+        // a stray argument (refused) instead of silently adding it to the list.
+        ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->type_name(type);
   }

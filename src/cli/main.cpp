@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/config_file.h"
 #include "cli/help_format.h"
+#include "cli/strict_numbers.h"
 #include "io/atomic_file.h"
 
 #ifndef GRADFLOW_VERSION
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
     }
     runners.push_back({sub, run, command.failure_exit});
   }
+  AddStrictNumberChecks(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

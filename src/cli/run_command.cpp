@@ -36,6 +36,14 @@ int Run(const RunOptions& options) {
   RunConfig config = options.config;
   ParseNetworkNames(options.names, &config);
   Validate(config);
+  // Refused here, before the computation: an empty name would fail only at
+  // the final write, after all the work.
+  if (options.out.empty()) {
+    throw UsageError("--out: the file name is empty (give a path, or '-' for stdout)");
+  }
+  if (options.given.count("--histogram-bins") > 0 && options.histograms.empty()) {
+    throw UsageError("--histogram-bins applies with --histograms only (no histograms are written)");
+  }
   CheckWritable("--out", options.out);
   CheckWritable("--summary-out", options.summary_out);
   ValidateHistogramBins(options.histogram_bins);

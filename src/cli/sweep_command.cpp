@@ -80,7 +80,9 @@ int Sweep(const SweepCliOptions& o) {
   }
   if (!o.inputs.empty()) {
     throw UsageError(
-        fmt::format("unexpected argument '{}' (shard files are for --merge)", o.inputs.front()));
+        fmt::format("unexpected argument '{}' (shard files are for --merge; a list of values "
+                    "is written with commas, e.g. --activation relu,tanh)",
+                    o.inputs.front()));
   }
   if (o.dry_run) return DryRun(o);
   if (o.jobs < 0)

@@ -77,6 +77,12 @@ int RunTrain(const TrainOptions& options) {
   TrainConfig config = Resolve(options);
   Validate(config);
   ValidateHistogramBins(options.histogram_bins);
+  if (options.Given("--histogram-bins") && options.histograms.empty()) {
+    throw UsageError("--histogram-bins applies with --histograms only (no histograms are written)");
+  }
+  if (options.out.empty()) {
+    throw UsageError("--out: the file name is empty (give a path, or '-' for stdout)");
+  }
   if (!options.histograms.empty()) config.histogram_bins = options.histogram_bins;
   CheckWritable("--out", options.out);
   CheckWritable("--curve-out", options.curve_out);

@@ -1,6 +1,8 @@
 #include "engine/config.h"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include "base/error.h"
 #include "base/suggest.h"
@@ -60,7 +62,32 @@ void Validate(const RunConfig& c) {
     parameter->Check(c.activation_params);
   }
   for (const InitParameter* parameter : InitParameters()) parameter->Check(c.init_params);
+  // Layer shapes are int (rows = width * pieces), so their product is checked
+  // in 64 bits here once, and every later multiplication of sizes stays in range.
+  const int64_t pieces =
+      c.activation == ActivationKind::kMaxout ? c.activation_params.maxout_pieces : 1;
+  if (static_cast<int64_t>(c.width) * pieces > std::numeric_limits<int>::max()) {
+    throw UsageError(fmt::format("--width {} x --maxout-pieces {} = {} rows per layer; at most {}",
+                                 c.width, pieces, static_cast<int64_t>(c.width) * pieces,
+                                 std::numeric_limits<int>::max()));
+  }
   RequireFinite("--gain", c.gain);
+  // Zero weights pass no gradient down: every ratio would be 0/0 (NaN).
+  if (c.gain == 0) {
+    throw UsageError(
+        "--gain must not be 0: every weight would be 0, no gradient reaches the lower layers "
+        "and the ratios are 0/0");
+  }
+  if (c.init == InitKind::kNormal && c.init_params.init_std == 0) {
+    throw UsageError(
+        "--init-std must be > 0 for --init normal: with 0 every weight is 0 and the ratios are "
+        "0/0");
+  }
+  if (c.init == InitKind::kUniform && c.init_params.init_scale == 0) {
+    throw UsageError(
+        "--init-scale must be > 0 for --init uniform: with 0 every weight is 0 and the ratios "
+        "are 0/0");
+  }
   RequireFinite("--bias-std", c.bias_std);
   RequireAtLeast("--bias-std", c.bias_std, 0);
   RequireFinite("--input-scale", c.input_scale);

@@ -8,18 +8,45 @@
 // header name, as a UsageError (exit code 2): an empty file, an empty header
 // name, a row with more or fewer fields than the header, a
 // stray or unterminated quote, an empty line before the end of the file.
+//
+// Files are read through ReadFileLimited (io/bounded_read.h): at most
+// kMaxCsvFileBytes, a leading UTF-8 byte order mark removed. Rows are stored
+// compactly -- the record's text once, plus 12 bytes per field locating its
+// value -- because a string object per cell took ~20x the file's size.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gradflow {
 
-struct CsvRow {
-  int line = 0;                     // physical line where the record starts
-  std::vector<std::string> fields;  // unquoted values
-  std::vector<int> columns;         // 1-based character column of each field
-  std::string raw;                  // the record's text without its line end
+class CsvRow {
+ public:
+  int line = 0;     // physical line where the record starts
+  std::string raw;  // the record's text without its line end
+
+  size_t size() const { return spans_.size(); }
+  // The unquoted value of field i; valid while the row lives.
+  std::string_view field(size_t i) const;
+  // 1-based byte column of field i on its line.
+  int column(size_t i) const { return spans_[i].column; }
+  // Every unquoted value, copied.
+  std::vector<std::string> Fields() const;
+
+ private:
+  friend class CsvRecordBuilder;
+  // Where a value lives: [begin, end) of `raw`, or of `unquoted_` when the
+  // top bit of begin is set (a quoted field, whose value differs from its text).
+  struct Span {
+    uint32_t begin;
+    uint32_t end;
+    int32_t column;
+  };
+  static constexpr uint32_t kUnquoted = uint32_t{1} << 31;
+  std::vector<Span> spans_;
+  std::string unquoted_;  // the values of quoted fields, back to back
 };
 
 class CsvTable {
@@ -44,6 +71,9 @@ class CsvTable {
   // The field as a number ("nan", "inf", "-inf" allowed); UsageError with
   // FILE:LINE:COL, the column name and the text when it is not one.
   double Number(size_t row, int column) const;
+  // The field as a whole number in [min, max] (decimal digits, optional '-');
+  // UsageError with FILE:LINE:COL, the column, the text and the range if not.
+  int64_t Integer(size_t row, int column, int64_t min, int64_t max) const;
   // "FILE:LINE:COL" of a field.
   std::string Where(size_t row, int column) const;
 
@@ -54,7 +84,13 @@ class CsvTable {
   std::vector<CsvRow> rows_;
 };
 
-// Reads a whole file; UsageError "cannot read 'PATH': reason" on failure.
+// A CSV number: decimal, "nan", "inf", "-inf"; no blanks or hex. Values too
+// small for a double give 0 or a subnormal, too large ones +-inf (the nearest
+// double). False if `text` is not a number.
+bool ParseCsvNumber(const std::string& text, double* value);
+
+// Reads a whole CSV file (at most kMaxCsvFileBytes, BOM removed); UsageError
+// "cannot read 'PATH': reason" on failure.
 std::string ReadFileText(const std::string& path);
 
 }  // namespace gradflow

@@ -89,13 +89,13 @@ std::string AggregateCsv(const CsvTable& summary) {
   for (size_t r = 0; r < summary.rows().size(); ++r) {
     const CsvRow& row = summary.rows()[r];
     CsvLine config;
-    for (int column : config_columns) config.AddField(row.fields[column]);
+    for (int column : config_columns) config.AddField(row.field(column));
     auto [at, added] = index.emplace(config.Fields(), groups.size());
     if (added) groups.push_back(Group{config, {}, {}, {}});
     Group& group = groups[at->second];
     group.ratios.push_back(summary.Number(r, ratio));
     group.saturations.push_back(summary.Number(r, saturation));
-    ++group.verdicts[row.fields[verdict]];
+    ++group.verdicts[std::string(row.field(verdict))];
   }
   std::string text = AggregateCsvHeader();
   for (const Group& group : groups) {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <unordered_set>
 
@@ -21,17 +22,27 @@ namespace {
 int ParseInt(const char* option, const std::string& value) {
   int result = 0;
   const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), result);
-  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+  if (value.empty() || ptr != value.data() + value.size() || ec == std::errc::invalid_argument) {
     BadValue(option, value, "an integer");
+  }
+  if (ec == std::errc::result_out_of_range) {
+    throw UsageError(fmt::format("--{}: '{}' is out of range (integers from {} to {})", option,
+                                 value, std::numeric_limits<int>::min(),
+                                 std::numeric_limits<int>::max()));
   }
   return result;
 }
 
+// Exact: decimal digits only (no sign, no "0x", no blanks), never through a double.
 uint64_t ParseU64(const char* option, const std::string& value) {
   uint64_t result = 0;
   const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), result);
-  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+  if (value.empty() || ptr != value.data() + value.size() || ec == std::errc::invalid_argument) {
     BadValue(option, value, "a non-negative integer");
+  }
+  if (ec == std::errc::result_out_of_range) {
+    throw UsageError(fmt::format("--{}: '{}' is out of range (integers from 0 to {})", option,
+                                 value, std::numeric_limits<uint64_t>::max()));
   }
   return result;
 }
@@ -40,8 +51,18 @@ double ParseDouble(const char* option, const std::string& value) {
   double result = 0;
   const char* begin = value.data() + (!value.empty() && value[0] == '+' ? 1 : 0);
   const auto [ptr, ec] = std::from_chars(begin, value.data() + value.size(), result);
-  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+  if (value.empty() || ptr != value.data() + value.size() || ec == std::errc::invalid_argument) {
     BadValue(option, value, "a number");
+  }
+  if (ec == std::errc::result_out_of_range) {
+    // from_chars leaves `result` alone here: tiny values are 0, huge ones out of range.
+    const size_t exponent = value.find_first_of("eE");
+    const bool tiny =
+        exponent != std::string::npos && exponent + 1 < value.size() && value[exponent + 1] == '-';
+    if (!tiny) {
+      throw UsageError(fmt::format("--{}: '{}' is too large for a double", option, value));
+    }
+    result = std::strtod(value.c_str(), nullptr);  // 0 or the nearest subnormal, signed
   }
   return result;
 }
@@ -151,9 +172,44 @@ bool LooksIntegral(const std::string& text) {
   return text.find_first_of(".eEnN") == std::string::npos;
 }
 
-// lo..hi or lo..hi..step
-void ExpandRange(const SweepOption& option, const std::string& item,
-                 std::vector<std::string>* values) {
+using Int128 = __int128;
+
+// An integer of at most 38 digits with an optional sign, exactly; false if
+// `text` is not one (then the range is read as decimals).
+bool ParseInt128(const std::string& text, Int128* value) {
+  size_t i = (!text.empty() && (text[0] == '-' || text[0] == '+')) ? 1 : 0;
+  if (i == text.size() || text.size() - i > 38) return false;
+  Int128 magnitude = 0;
+  for (; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    magnitude = magnitude * 10 + (text[i] - '0');
+  }
+  *value = text[0] == '-' ? -magnitude : magnitude;
+  return true;
+}
+
+std::string FormatInt128(Int128 value) {
+  if (value < 0) return "-" + FormatInt128(-value);
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(value % 10)));
+    value /= 10;
+  } while (value != 0);
+  return digits;
+}
+
+constexpr uint64_t kMaxRangeValues = 1'000'000;
+
+// A parsed lo..hi or lo..hi..step. Integer ranges are exact (128-bit, so any
+// int or uint64 option value, seeds up to 2^64 - 1 included); others are doubles.
+struct Range {
+  bool integral = false;
+  Int128 lo = 0, step = 1;
+  double real_lo = 0, real_step = 1;
+  uint64_t count = 0;
+};
+
+Range ParseRange(const SweepOption& option, const std::string& item) {
   const std::vector<std::string> parts = SplitOn(item, "..");
   if (option.all != nullptr) {
     throw UsageError(
@@ -164,6 +220,30 @@ void ExpandRange(const SweepOption& option, const std::string& item,
   if (parts.size() > 3) {
     throw UsageError(
         fmt::format("--{}: '{}' is not a range lo..hi or lo..hi..step", option.name, item));
+  }
+  Range range;
+  Int128 ends[3] = {0, 0, 1};
+  range.integral = true;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    range.integral = range.integral && LooksIntegral(parts[i]) && ParseInt128(parts[i], &ends[i]);
+  }
+  if (range.integral) {
+    if (ends[2] <= 0) {
+      throw UsageError(fmt::format("--{}: range '{}' needs a step > 0", option.name, item));
+    }
+    if (ends[1] < ends[0]) {
+      throw UsageError(
+          fmt::format("--{}: range '{}' runs backwards (lo must be <= hi)", option.name, item));
+    }
+    const Int128 count = (ends[1] - ends[0]) / ends[2] + 1;
+    if (count > static_cast<Int128>(kMaxRangeValues)) {
+      throw UsageError(fmt::format("--{}: range '{}' has {} values (at most {})", option.name, item,
+                                   FormatInt128(count), kMaxRangeValues));
+    }
+    range.lo = ends[0];
+    range.step = ends[2];
+    range.count = static_cast<uint64_t>(count);
+    return range;
   }
   const double lo = ParseDouble(option.name, parts[0]);
   const double hi = ParseDouble(option.name, parts[1]);
@@ -177,21 +257,53 @@ void ExpandRange(const SweepOption& option, const std::string& item,
         fmt::format("--{}: range '{}' runs backwards (lo must be <= hi)", option.name, item));
   }
   const double count = std::floor((hi - lo) / step * (1 + 1e-12) + 1e-9) + 1;
-  if (count > 1e6) {
-    throw UsageError(fmt::format("--{}: range '{}' has {:.0f} values (at most 1000000)",
-                                 option.name, item, count));
+  if (!(count <= static_cast<double>(kMaxRangeValues))) {
+    throw UsageError(fmt::format("--{}: range '{}' has {:.0f} values (at most {})", option.name,
+                                 item, count, kMaxRangeValues));
   }
-  bool integral = true;
-  for (const std::string& part : parts) integral = integral && LooksIntegral(part);
-  for (int64_t i = 0; i < static_cast<int64_t>(count); ++i) {
-    const double value = lo + static_cast<double>(i) * step;
-    if (integral) {
-      values->push_back(fmt::format("{}", static_cast<int64_t>(std::llround(value))));
+  range.real_lo = lo;
+  range.real_step = step;
+  range.count = static_cast<uint64_t>(count);
+  return range;
+}
+
+void ExpandRange(const SweepOption& option, const std::string& item,
+                 std::vector<std::string>* values) {
+  const Range range = ParseRange(option, item);
+  for (uint64_t i = 0; i < range.count; ++i) {
+    if (range.integral) {
+      values->push_back(FormatInt128(range.lo + static_cast<Int128>(i) * range.step));
     } else {
+      const double value = range.real_lo + static_cast<double>(i) * range.real_step;
       // Round to 15 significant digits so 0.1..0.3..0.1 gives 0.3, not 0.30000000000000004.
       values->push_back(FormatNumber(std::stod(fmt::format("{:.15g}", value))));
     }
   }
+}
+
+// The items of a list, trimmed; UsageError on an empty one or a misplaced "all".
+std::vector<std::string> ListItems(const SweepOption& option, const std::string& list) {
+  std::vector<std::string> items = SplitOn(list, ",");
+  for (std::string& item : items) {
+    item = Trim(item);
+    if (item.empty()) {
+      throw UsageError(fmt::format("--{}: empty value in list '{}'", option.name, list));
+    }
+    if (item == "all") {
+      if (option.all == nullptr) {
+        throw UsageError(
+            fmt::format("--{}: 'all' is only for named choices (activation, init, "
+                        "input, loss, dtype)",
+                        option.name));
+      }
+      // "all" already holds every other name: any more would be listed twice.
+      if (items.size() > 1) {
+        throw UsageError(fmt::format("--{}: 'all' cannot be combined with other names, got '{}'",
+                                     option.name, list));
+      }
+    }
+  }
+  return items;
 }
 
 }  // namespace
@@ -213,26 +325,30 @@ const SweepOption& FindSweepOption(const std::string& name) {
   throw;  // unreachable
 }
 
-std::vector<std::string> ExpandValues(const SweepOption& option, const std::string& list) {
-  std::vector<std::string> values;
-  const std::vector<std::string> items = SplitOn(list, ",");
-  for (const std::string& raw_item : items) {
-    const std::string item = Trim(raw_item);
-    if (item.empty()) {
-      throw UsageError(fmt::format("--{}: empty value in list '{}'", option.name, list));
-    }
+uint64_t CountValues(const SweepOption& option, const std::string& list) {
+  uint64_t count = 0;
+  for (const std::string& item : ListItems(option, list)) {
     if (item == "all") {
-      if (option.all == nullptr) {
-        throw UsageError(
-            fmt::format("--{}: 'all' is only for named choices (activation, init, "
-                        "input, loss, dtype)",
-                        option.name));
-      }
-      // "all" already holds every other name: any more would be listed twice.
-      if (items.size() > 1) {
-        throw UsageError(fmt::format("--{}: 'all' cannot be combined with other names, got '{}'",
-                                     option.name, list));
-      }
+      count += option.all().size();
+    } else if (item.find("..") != std::string::npos) {
+      count += ParseRange(option, item).count;  // each at most 10^6: no overflow
+    } else {
+      count += 1;
+    }
+    if (count > kMaxSweepRuns) {
+      throw UsageError(fmt::format("--{}: the list '{}' has more than {} values", option.name,
+                                   list.size() > 80 ? list.substr(0, 77) + "..." : list,
+                                   kMaxSweepRuns));
+    }
+  }
+  return count;
+}
+
+std::vector<std::string> ExpandValues(const SweepOption& option, const std::string& list) {
+  CountValues(option, list);  // refuses an over-long list before materialising it
+  std::vector<std::string> values;
+  for (const std::string& item : ListItems(option, list)) {
+    if (item == "all") {
       for (const std::string& name : option.all()) values.push_back(name);
     } else if (item.find("..") != std::string::npos) {
       ExpandRange(option, item, &values);
@@ -271,19 +387,27 @@ SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings) {
   const std::vector<SweepOption>& options = SweepOptions();
   // values[o]: the list for option o (empty: keep the default).
   std::vector<std::vector<std::string>> values(options.size());
+  // The size first, from the lists' lengths, so an oversized grid is refused
+  // before any list is materialised.
+  std::vector<bool> given(options.size(), false);
+  uint64_t total = 1;
+  bool overflow = false;
   for (const SweepSetting& setting : settings) {
     const SweepOption& option = FindSweepOption(setting.option);
     const size_t o = static_cast<size_t>(&option - options.data());
-    if (!values[o].empty()) {
-      throw UsageError(fmt::format("--{} given twice; write one list", option.name));
-    }
-    values[o] = ExpandValues(option, setting.values);
+    if (given[o]) throw UsageError(fmt::format("--{} given twice; write one list", option.name));
+    given[o] = true;
+    overflow =
+        __builtin_mul_overflow(total, CountValues(option, setting.values), &total) || overflow;
   }
-  double total = 1;
-  for (const auto& list : values) total *= std::max<size_t>(1, list.size());
-  if (total > static_cast<double>(kMaxSweepRuns)) {
-    throw UsageError(fmt::format("the sweep grid has {:.0f} runs; at most {} are allowed", total,
+  if (overflow || total > kMaxSweepRuns) {
+    throw UsageError(fmt::format("the sweep grid has {} runs; at most {} are allowed",
+                                 overflow ? "more than 2^64" : std::to_string(total),
                                  kMaxSweepRuns));
+  }
+  for (const SweepSetting& setting : settings) {
+    const SweepOption& option = FindSweepOption(setting.option);
+    values[static_cast<size_t>(&option - options.data())] = ExpandValues(option, setting.values);
   }
   SweepGrid grid;
   std::vector<size_t> digit(options.size(), 0);  // odometer, last option fastest

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -52,7 +53,12 @@ struct SweepSetting {
 };
 
 // The values a list stands for, as text; throws UsageError naming --option.
+// Integer ranges are exact (seeds up to 2^64 - 1); a range has at most 10^6
+// values and a list at most kMaxSweepRuns.
 std::vector<std::string> ExpandValues(const SweepOption& option, const std::string& list);
+// How many values ExpandValues would give, without making them (duplicates
+// counted); the same UsageErrors for malformed items and over-long lists.
+uint64_t CountValues(const SweepOption& option, const std::string& list);
 
 struct SweepGrid {
   std::vector<RunConfig> runs;    // grid order, every config validated, threads = 1
@@ -60,7 +66,8 @@ struct SweepGrid {
 };
 
 // Expands and validates the grid (UsageError before any work if a
-// combination is invalid or the grid has more than kMaxSweepRuns runs).
+// combination is invalid, or -- from the lists' lengths, before expanding
+// them -- if the grid has more than kMaxSweepRuns runs).
 SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings);
 constexpr size_t kMaxSweepRuns = 10'000'000;
 

@@ -51,6 +51,12 @@ std::vector<int64_t> ParseLogSteps(const std::string& text, int64_t last) {
     if (value > last) {
       throw UsageError(fmt::format("--log-steps: step {} is after the last step {}", value, last));
     }
+    // Increasing, so a repeated or misordered step is a typo, not a silent merge.
+    if (!steps.empty() && value <= steps.back()) {
+      throw UsageError(fmt::format(
+          "--log-steps: step {} comes after step {}; list each step once, in increasing order",
+          value, steps.back()));
+    }
     steps.push_back(value);
   }
   if (steps.empty()) throw UsageError("--log-steps: empty; use 'log' or a list such as 0,10,100");
@@ -69,7 +75,14 @@ int64_t StepsPerEpoch(const TrainConfig& c) {
 }
 
 int64_t TotalSteps(const TrainConfig& c) {
-  return c.epochs > 0 ? c.epochs * StepsPerEpoch(c) : c.steps;
+  if (c.epochs <= 0) return c.steps;
+  int64_t total = 0;
+  // Saturates instead of wrapping (4611686018427387904 epochs of 4 steps is
+  // 0 in 64 bits); Validate refuses such a count with a message.
+  if (__builtin_mul_overflow(c.epochs, StepsPerEpoch(c), &total)) {
+    return std::numeric_limits<int64_t>::max();
+  }
+  return total;
 }
 
 std::vector<int64_t> LogSpacedSteps(int64_t last) {
@@ -107,6 +120,14 @@ void Validate(const TrainConfig& c) {
   }
   if (c.epochs < 0) throw UsageError(fmt::format("--epochs must be >= 1, got {}", c.epochs));
   if (c.epochs == 0) RequirePositive("--steps", c.steps);
+  if (c.epochs > 0 && StepsPerEpoch(c) > 0 && c.epochs > kMaxTrainSteps / StepsPerEpoch(c)) {
+    throw UsageError(fmt::format(
+        "--epochs {} with {} steps per epoch (--train-size / --batch) is more than {} steps",
+        c.epochs, StepsPerEpoch(c), kMaxTrainSteps));
+  }
+  if (c.epochs == 0 && c.steps > kMaxTrainSteps) {
+    throw UsageError(fmt::format("--steps {} is more than {}", c.steps, kMaxTrainSteps));
+  }
   if (c.log_every < 0) {
     throw UsageError(fmt::format("--log-every must be >= 1, got {}", c.log_every));
   }

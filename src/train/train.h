@@ -57,7 +57,11 @@ void Validate(const TrainConfig& config);
 TrainConfig WithTaskLoss(TrainConfig config);
 
 int64_t StepsPerEpoch(const TrainConfig& config);  // floor(train_size / batch)
+// epochs * StepsPerEpoch, or steps; saturates at INT64_MAX instead of wrapping.
 int64_t TotalSteps(const TrainConfig& config);
+// Validate refuses more updates than this (10^12: weeks even at a microsecond
+// each), so no step count or product of counts comes near overflow.
+constexpr int64_t kMaxTrainSteps = 1'000'000'000'000;
 // 0, then the Fibonacci numbers 1, 2, 3, 5, 8, 13, ... below `last` (ratio →
 // 1.618, so log-spaced), then `last`.
 std::vector<int64_t> LogSpacedSteps(int64_t last);

@@ -131,3 +131,19 @@ TEST(CheckRules, ErrorsPointToTheReadmeGrammar) {
 
 }  // namespace
 }  // namespace gradflow
+
+namespace gradflow {
+namespace {
+
+TEST(CheckRules, TinyBoundsAreNumbersNotErrors) {
+  const std::string tiny = "0." + std::string(400, '0') + "1";
+  const Rule rule = ParseRule("*:vanishing_ratio>=" + tiny, Columns());
+  EXPECT_EQ(rule.op, ">=");
+  EXPECT_EQ(rule.bound, 0.0);
+  RunFacts facts;
+  facts.config = {{"gain", "0"}};
+  EXPECT_TRUE(ParseRule("gain=" + tiny + ":healthy", Columns()).Selects(facts));
+}
+
+}  // namespace
+}  // namespace gradflow

@@ -96,3 +96,43 @@ TEST(Config, ValidationNamesTheOptionAndTheValue) {
 
 }  // namespace
 }  // namespace gradflow
+
+namespace gradflow {
+namespace {
+
+std::string ValidateError(const RunConfig& config) {
+  try {
+    Validate(config);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, RowsPerLayerOverflowingIntAreRefused) {
+  RunConfig c;
+  c.activation = ActivationKind::kMaxout;
+  c.width = 2'000'000'000;
+  c.activation_params.maxout_pieces = 2;
+  EXPECT_EQ(ValidateError(c),
+            "--width 2000000000 x --maxout-pieces 2 = 4000000000 rows per layer; at most "
+            "2147483647");
+  c.activation_params.maxout_pieces = 1;
+  EXPECT_EQ(ValidateError(c), "");
+}
+
+TEST(Config, ZeroWeightsAreRefusedNotReportedAsNaNRatios) {
+  RunConfig c;
+  c.gain = 0;
+  EXPECT_NE(ValidateError(c).find("--gain must not be 0"), std::string::npos);
+  c.gain = 1;
+  c.init = InitKind::kNormal;
+  c.init_params.init_std = 0;
+  EXPECT_NE(ValidateError(c).find("--init-std must be > 0"), std::string::npos);
+  c.init = InitKind::kUniform;
+  c.init_params.init_scale = 0;
+  EXPECT_NE(ValidateError(c).find("--init-scale must be > 0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gradflow

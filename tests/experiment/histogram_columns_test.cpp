@@ -43,7 +43,7 @@ TEST(HistogramColumns, CsvHasConfigColumnsThenOneRowPerBin) {
   const int quantity = table.RequireColumn("quantity"), lo = table.RequireColumn("bin_lo");
   size_t zero_bins = 0;
   for (size_t r = 0; r < bins; ++r) {
-    if (table.rows()[r].fields[quantity] == "delta" && table.Number(r, lo) == -HUGE_VAL) {
+    if (table.rows()[r].field(quantity) == "delta" && table.Number(r, lo) == -HUGE_VAL) {
       ++zero_bins;
     }
   }

@@ -42,8 +42,8 @@ TEST(TheoryColumns, LayerCsvHasOneRowPerLayerWithThePhase) {
   for (size_t r = 0; r < 3; ++r) {
     EXPECT_EQ(table.Number(r, table.RequireColumn("layer")), static_cast<double>(r + 1));
     // ReLU at He: the critical line, every q^l = q^1.
-    EXPECT_EQ(table.rows()[r].fields[table.RequireColumn("phase")], "critical");
-    EXPECT_EQ(table.rows()[r].fields[table.RequireColumn("fixed_point")], "marginal");
+    EXPECT_EQ(table.rows()[r].field(table.RequireColumn("phase")), "critical");
+    EXPECT_EQ(table.rows()[r].field(table.RequireColumn("fixed_point")), "marginal");
     EXPECT_EQ(table.Number(r, table.RequireColumn("sigma_w2")), 2);
   }
 }
@@ -57,9 +57,9 @@ TEST(TheoryColumns, PhaseCsvHasOneRowPerConfigurationAndNoLayerColumns) {
   ASSERT_EQ(table.rows().size(), 2u);
   EXPECT_EQ(table.header().size(), TheoryConfigColumns().size() + PhaseColumns().size());
   EXPECT_EQ(table.ColumnIndex("layer"), -1);
-  EXPECT_EQ(table.rows()[0].fields[0], "tanh");
-  EXPECT_EQ(table.rows()[1].fields[0], "relu");
-  EXPECT_EQ(table.rows()[1].fields[table.RequireColumn("phase")], "ordered");  // sigma_w^2 = 1
+  EXPECT_EQ(table.rows()[0].field(0), "tanh");
+  EXPECT_EQ(table.rows()[1].field(0), "relu");
+  EXPECT_EQ(table.rows()[1].field(table.RequireColumn("phase")), "ordered");  // sigma_w^2 = 1
   EXPECT_EQ(table.Number(1, table.RequireColumn("chi1")), theories[1].phase.chi1);
 }
 

@@ -23,8 +23,8 @@ TEST(CsvReader, ParsesHeaderRowsQuotesAndCrlf) {
   const CsvTable t = CsvTable::Parse("f.csv", "a,b,c\r\n1,\"x,y\",\"say \"\"hi\"\"\"\r\n,2,\n");
   ASSERT_EQ(t.header(), (std::vector<std::string>{"a", "b", "c"}));
   ASSERT_EQ(t.rows().size(), 2u);
-  EXPECT_EQ(t.rows()[0].fields, (std::vector<std::string>{"1", "x,y", "say \"hi\""}));
-  EXPECT_EQ(t.rows()[1].fields, (std::vector<std::string>{"", "2", ""}));
+  EXPECT_EQ(t.rows()[0].Fields(), (std::vector<std::string>{"1", "x,y", "say \"hi\""}));
+  EXPECT_EQ(t.rows()[1].Fields(), (std::vector<std::string>{"", "2", ""}));
   EXPECT_EQ(t.rows()[1].line, 3);
   EXPECT_EQ(t.rows()[1].raw, ",2,");
   EXPECT_EQ(t.raw_header(), "a,b,c");
@@ -104,6 +104,61 @@ TEST(CsvReader, RequireColumnNamesTheFileAndItsColumns) {
 TEST(CsvReader, UnreadableFileIsAUsageError) {
   EXPECT_THROW(CsvTable::Read("/nonexistent/file.csv"), UsageError);
   EXPECT_THROW(CsvTable::Read("/"), UsageError);
+}
+
+}  // namespace
+}  // namespace gradflow
+
+namespace gradflow {
+namespace {
+
+TEST(CsvReader, LeadingByteOrderMarkIsNotPartOfTheFirstColumnName) {
+  const CsvTable t = CsvTable::Parse("f.csv",
+                                     "\xEF\xBB\xBF"
+                                     "depth,width\n3,4\n");
+  EXPECT_EQ(t.header(), (std::vector<std::string>{"depth", "width"}));
+  EXPECT_EQ(t.ColumnIndex("depth"), 0);
+}
+
+TEST(CsvReader, TinyNumbersAreZeroOrSubnormalNotInfinite) {
+  const std::string tiny = "0." + std::string(400, '0') + "1";
+  const CsvTable t = CsvTable::Parse("f.csv", "x\n" + tiny + "\n1e-310\n-1e-400\n1e400\n");
+  EXPECT_EQ(t.Number(0, 0), 0.0);
+  EXPECT_GT(t.Number(1, 0), 0.0);  // subnormal, kept
+  EXPECT_LT(t.Number(1, 0), 1e-300);
+  EXPECT_EQ(t.Number(2, 0), 0.0);
+  EXPECT_EQ(t.Number(3, 0), HUGE_VAL);
+}
+
+TEST(CsvReader, NumbersRefuseBlanksAndHex) {
+  const CsvTable t = CsvTable::Parse("f.csv", "x\n\" 1\"\n0x10\n");
+  EXPECT_THROW(t.Number(0, 0), UsageError);
+  EXPECT_THROW(t.Number(1, 0), UsageError);
+}
+
+TEST(CsvReader, IntegerChecksTextAndRange) {
+  const CsvTable t = CsvTable::Parse("f.csv", "n\n7\nnan\n-1\n1e3\n99999999999999999999\n");
+  EXPECT_EQ(t.Integer(0, 0, 0, 10), 7);
+  for (size_t row = 1; row < 5; ++row) EXPECT_THROW(t.Integer(row, 0, 0, 10), UsageError) << row;
+  try {
+    t.Integer(1, 0, 0, 10);
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(),
+                 "f.csv:3:1: field 1 ('n'): expected a whole number from 0 to 10, got 'nan'");
+  }
+}
+
+TEST(CsvReader, QuotedAndPlainFieldsKeepTheirColumnsInCompactRows) {
+  const CsvTable t = CsvTable::Parse("f.csv", "a,b,c\nxy,\"p\"\"q\",\n");
+  const CsvRow& row = t.rows()[0];
+  ASSERT_EQ(row.size(), 3u);
+  EXPECT_EQ(row.field(0), "xy");
+  EXPECT_EQ(row.field(1), "p\"q");
+  EXPECT_EQ(row.field(2), "");
+  EXPECT_EQ(row.column(0), 1);
+  EXPECT_EQ(row.column(1), 4);
+  EXPECT_EQ(row.column(2), 11);
+  EXPECT_EQ(t.Where(0, 1), "f.csv:2:4");
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ TEST(CsvLine, LoneEmptyFieldIsQuotedSoItIsNotAnEmptyLine) {
   EXPECT_EQ(CsvLine().AddField("").Text(), "\"\"\n");
   const CsvTable t = CsvTable::Parse("t", "a\n" + CsvLine().AddField("").Text());
   ASSERT_EQ(t.rows().size(), 1u);
-  EXPECT_EQ(t.rows()[0].fields, std::vector<std::string>{""});
+  EXPECT_EQ(t.rows()[0].Fields(), std::vector<std::string>{""});
 }
 
 TEST(CsvLine, ComposesHeaderAndRowFromSeveralTables) {
@@ -87,7 +87,7 @@ TEST(CsvLine, RoundTripsThroughTheReader) {
   EXPECT_EQ(table.header(), (std::vector<std::string>{"id", "x", "label"}));
   ASSERT_EQ(table.rows().size(), points.size());
   for (size_t i = 0; i < points.size(); ++i) {
-    EXPECT_EQ(table.rows()[i].fields,
+    EXPECT_EQ(table.rows()[i].Fields(),
               (std::vector<std::string>{fmt::format("{}", i), fmt::format("{}", points[i].x),
                                         points[i].label}))
         << i;

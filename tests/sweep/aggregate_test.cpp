@@ -51,8 +51,8 @@ TEST(Aggregate, MeanAndStudentIntervalOverSeedsHandComputed) {
   for (double v : {0.0, std::log10(2.0), std::log10(3.0)}) ss += (v - lm) * (v - lm);
   EXPECT_NEAR(value(0, "log10_vanishing_ratio_ci95_high"), lm + half * std::sqrt(ss / 2), 1e-9);
   EXPECT_NEAR(value(0, "mean_saturation_mean"), 0.2, 1e-15);
-  EXPECT_EQ(out.rows()[0].fields[out.RequireColumn("verdicts")], "healthy:2;vanishing:1");
-  EXPECT_EQ(out.rows()[0].fields[out.RequireColumn("depth")], "5");
+  EXPECT_EQ(out.rows()[0].field(out.RequireColumn("verdicts")), "healthy:2;vanishing:1");
+  EXPECT_EQ(out.rows()[0].field(out.RequireColumn("depth")), "5");
   // One seed: no interval.
   EXPECT_EQ(value(1, "seeds"), 1);
   EXPECT_NEAR(value(1, "log10_vanishing_ratio_mean"), -4, 1e-15);
@@ -71,9 +71,9 @@ TEST(Aggregate, ConfigurationFieldsAreWrittenAsCsvFields) {
   EXPECT_NE(text.find(",\"gauss,\"\"ian\"\"\","), std::string::npos) << text;
   const CsvTable out = CsvTable::Parse("agg", text);
   ASSERT_EQ(out.rows().size(), 2u);  // the two inputs are two configurations
-  EXPECT_EQ(out.rows()[0].fields[out.RequireColumn("input")], "gaussian");
-  EXPECT_EQ(out.rows()[1].fields[out.RequireColumn("input")], "gauss,\"ian\"");
-  EXPECT_EQ(out.rows()[1].fields[out.RequireColumn("seeds")], "1");
+  EXPECT_EQ(out.rows()[0].field(out.RequireColumn("input")), "gaussian");
+  EXPECT_EQ(out.rows()[1].field(out.RequireColumn("input")), "gauss,\"ian\"");
+  EXPECT_EQ(out.rows()[1].field(out.RequireColumn("seeds")), "1");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "base/error.h"
@@ -167,6 +168,78 @@ TEST(SweepGrid, ParseShard) {
   for (const char* bad : {"0/4", "5/4", "1/0", "2", "a/b", "1/2/3", "-1/2", ""}) {
     EXPECT_THROW(ParseShard(bad), UsageError) << bad;
   }
+}
+
+}  // namespace
+}  // namespace gradflow
+
+namespace gradflow {
+namespace {
+
+std::string ValuesError(const std::string& option, const std::string& list) {
+  try {
+    Values(option, list);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SweepGrid, GridSizeIsRefusedFromListLengthsBeforeExpansion) {
+  std::string seeds;
+  for (int i = 0; i < 12; ++i) {
+    seeds += (i ? "," : "") + std::to_string(i * 1'000'000) + ".." +
+             std::to_string(i * 1'000'000 + 999'999);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(ErrorOf({{"seed", seeds}}).rfind("--seed: the list '", 0), 0u);
+  EXPECT_EQ(ErrorOf({{"depth", "1..1000"}, {"width", "1..1000"}, {"seed", "0..999"}}),
+            "the sweep grid has 1000000000 runs; at most 10000000 are allowed");
+  // Each list alone is fine; the product is checked in 64 bits without overflowing.
+  std::vector<SweepSetting> huge;
+  for (const char* option : {"depth", "width", "batch", "seed", "input-dim"}) {
+    huge.push_back({option, "1..1000000"});
+  }
+  EXPECT_EQ(ErrorOf(huge), "the sweep grid has more than 2^64 runs; at most 10000000 are allowed");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(CountValues(FindSweepOption("seed"), "0..9,20,30..39..3"), 15u);
+}
+
+TEST(SweepGrid, SeedsAndIntegerRangesAreExactNearTwoToThe64) {
+  EXPECT_EQ(Values("seed", "9007199254740993"), (std::vector<std::string>{"9007199254740993"}));
+  EXPECT_EQ(Values("seed", "9007199254740993..9007199254740994"),
+            (std::vector<std::string>{"9007199254740993", "9007199254740994"}));
+  EXPECT_EQ(Values("seed", "18446744073709551614..18446744073709551615"),
+            (std::vector<std::string>{"18446744073709551614", "18446744073709551615"}));
+  EXPECT_EQ(ValuesError("seed", "18446744073709551615..18446744073709551616"),
+            "--seed: '18446744073709551616' is out of range (integers from 0 to "
+            "18446744073709551615)");
+  RunConfig config;
+  FindSweepOption("seed").apply("18446744073709551615", &config);
+  EXPECT_EQ(config.seed, 18446744073709551615u);
+}
+
+TEST(SweepGrid, HugeRangeEndsKeepTheirValue) {
+  RunConfig config;
+  const std::vector<std::string> gains =
+      Values("gain", "100000000000000000000..100000000000000000000");
+  ASSERT_EQ(gains.size(), 1u);
+  FindSweepOption("gain").apply(gains[0], &config);
+  EXPECT_EQ(config.gain, 1e20);
+  const std::vector<std::string> decimal = Values("gain", "1e20..1e20");
+  ASSERT_EQ(decimal.size(), 1u);
+  FindSweepOption("gain").apply(decimal[0], &config);
+  EXPECT_EQ(config.gain, 1e20);
+}
+
+TEST(SweepGrid, NumbersAreStrictAndNamedWhenOutOfRange) {
+  EXPECT_EQ(ValuesError("seed", "0x10"), "--seed: '0x10' is not a non-negative integer");
+  EXPECT_EQ(ValuesError("depth", "3000000000"),
+            "--depth: '3000000000' is out of range (integers from -2147483648 to 2147483647)");
+  EXPECT_EQ(ValuesError("gain", "1e999"), "--gain: '1e999' is too large for a double");
+  RunConfig config;
+  FindSweepOption("gain").apply("1e-400", &config);
+  EXPECT_EQ(config.gain, 0.0);  // tiny is 0, not inf
 }
 
 }  // namespace

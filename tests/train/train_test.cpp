@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "base/error.h"
@@ -251,8 +252,36 @@ TEST(Train, LogSpacedStepsAreFibonacciPlusTheLast) {
   t.log_every = 100;
   EXPECT_EQ(LogSchedule(t), (std::vector<int64_t>{0, 100, 200, 250}));
   t.log_every = 0;
-  t.log_steps = "10,5,10";
+  t.log_steps = "5,10";
   EXPECT_EQ(LogSchedule(t), (std::vector<int64_t>{0, 5, 10, 250}));
+}
+
+TEST(Train, LogStepsListedTwiceOrOutOfOrderAreRefused) {
+  TrainConfig t;
+  t.steps = 250;
+  for (const char* list : {"0,1,1", "10,5"}) {
+    t.log_steps = list;
+    try {
+      LogSchedule(t);
+      ADD_FAILURE() << list << " was accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("in increasing order"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Train, EpochCountsWhoseStepsOverflowAreRefusedNotWrapped) {
+  TrainConfig t;
+  t.run.batch = 8;
+  t.train_size = 32;               // 4 steps per epoch
+  t.epochs = 4611686018427387904;  // x 4 = 2^64: 0 when wrapped
+  EXPECT_EQ(TotalSteps(t), std::numeric_limits<int64_t>::max());
+  EXPECT_THROW(Validate(t), UsageError);
+  t.epochs = 3;
+  EXPECT_EQ(TotalSteps(t), 12);
+  t.epochs = 0;
+  t.steps = kMaxTrainSteps + 1;
+  EXPECT_THROW(Validate(t), UsageError);
 }
 
 TEST(Train, EpochPermutationIsASeededPermutation) {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets in fuzz/ with clang (build-fuzz/) and runs each,
+# one after another: first over its committed corpus fuzz/corpus/NAME/ (every
+# file once: a regression check), then for SECONDS seconds of new inputs.
+#   bash scripts/fuzz.sh          corpus replay + 60 s each
+#   bash scripts/fuzz.sh 600      corpus replay + 10 minutes each
+#   bash scripts/fuzz.sh 0        corpus replay only
+#   FUZZERS="csv_reader" bash scripts/fuzz.sh 30    a subset
+# New inputs found go to build-fuzz/corpus/NAME/ (not committed); a crash
+# leaves its input in build-fuzz/ and fails the script. Exit 0 when all pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+fuzzers="${FUZZERS:-safetensors csv_reader sweep_grid config_file}"
+if ! command -v clang++ >/dev/null; then
+  echo "fuzz.sh: clang++ not found (apt-get install clang libomp-dev); nothing fuzzed" >&2
+  exit 3
+fi
+CXX=clang++ cmake -S . -B build-fuzz -DGRADFLOW_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+targets=()
+for name in $fuzzers; do targets+=(--target "${name}_fuzz"); done
+cmake --build build-fuzz -j "$(nproc)" "${targets[@]}"
+for name in $fuzzers; do
+  binary="build-fuzz/fuzz/${name}_fuzz"
+  seeds="fuzz/corpus/$name"
+  found="build-fuzz/corpus/$name"
+  mkdir -p "$found"
+  echo "== $name: corpus replay ($(ls "$seeds" | wc -l) files)"
+  # -runs=0 with directories: every file is executed once, nothing new is tried.
+  (cd build-fuzz && "../$binary" -runs=0 "../$seeds" 2>&1 | tail -n 3)
+  if [ "$seconds" -gt 0 ]; then
+    echo "== $name: ${seconds} s"
+    # -timeout fails an input that takes over 10 s (a hang); -rss_limit_mb one that
+    # needs over 2 GB. The full log stays in build-fuzz/NAME.log.
+    log="build-fuzz/$name.log"
+    status=0
+    (cd build-fuzz && "../$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 "corpus/$name" "../$seeds") >"$log" 2>&1 || status=$?
+    grep -E "INITED|DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$log" || true
+    if [ "$status" -ne 0 ]; then
+      tail -n 40 "$log" >&2
+      echo "fuzz.sh: $name failed (exit $status); the input is in build-fuzz/ (crash-*, timeout-*, oom-*)" >&2
+      exit 1
+    fi
+  fi
+done
+echo "fuzz.sh: all passed"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds gradflow and its tests with AddressSanitizer + UndefinedBehaviorSanitizer
+# in build-asan/ (Debug at -O1: debug info, a usable speed) and runs ctest there.
+# Any sanitizer report makes the process fail, so the test fails.
+#   bash scripts/sanitize.sh                     every test
+#   bash scripts/sanitize.sh -R 'CsvReader|Cli'  a subset (ctest arguments)
+#   bash scripts/sanitize.sh -E 'plots|Slow'     all but some
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flags="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$flags" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+cmake --build build-asan -j "$(nproc)" --target gradflow gradflow_tests
+# halt_on_error: the first report fails the process; leak checks stay on.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+ctest --test-dir build-asan --output-on-failure -j "$(nproc)" "$@"
