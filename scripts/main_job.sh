@@ -36,7 +36,9 @@ trap 'rm -rf "$work"' EXIT
 } >"$commands"
 
 # Runs a command, recording it in results/commands.txt ($WORK: the temporary
-# folder of the per-run files that measure joins).
+# folder of the per-run files that measure joins). RECORD_ONLY=1 records it
+# without running it (a figure whose numbers did not change), so commands.txt
+# is the same whichever figures a run redrew.
 record() {
   local quoted="" arg
   for arg in "$@"; do  # quote only what a shell would split or expand
@@ -44,6 +46,7 @@ record() {
   done
   quoted=${quoted# }
   echo "${quoted//$work/\$WORK}" >>"$commands"
+  [ "${RECORD_ONLY:-0}" = 1 ] && return 0
   "$@"
 }
 
@@ -175,6 +178,7 @@ figure() {
   if ((stale)); then
     record "$python" "$@" -o "$results/$out"
   else
+    RECORD_ONLY=1 record "$python" "$@" -o "$results/$out"
     echo "main job: results/$out unchanged (its numbers did not change)" >&2
   fi
 }
