@@ -65,10 +65,9 @@ int Run(const RunOptions& options) {
   // Every output is staged, then all are renamed: a failure leaves none replaced.
   AtomicWriteSet outputs;
   const RunResult result =
-      files
-          ? RunWithModelFiles(config, options.given, options.load_model, options.save_model,
-                              &outputs, options.histogram_bins,
-                              want_histograms ? &layer_histograms : nullptr)
+      files ? RunWithModelFiles(config, options.given, options.load_model, options.save_model,
+                                &outputs, options.histogram_bins,
+                                want_histograms ? &layer_histograms : nullptr)
       : want_histograms
           ? RunExperimentWithHistograms(config, options.histogram_bins, &layer_histograms)
           : RunExperiment(config);
