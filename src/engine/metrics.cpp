@@ -41,27 +41,42 @@ double SequentialScaledNorm(const T* values, Eigen::Index n) {
 
 // Count, mean and sum of squared deviations of one chunk, combined across
 // chunks with Chan et al.'s formula (no E[x²] − mean² cancellation).
+// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)): 8 accumulators in a fixed order.
+double CombineLanes(const double (&lane)[8]) {
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
 struct Moments {
   double n = 0, mean = 0, m2 = 0, sum_squares = 0;
 
-  template <typename Block>
-  static Moments Of(const Block& block) {
+  // Of n contiguous values, in two passes (mean, then squared deviations).
+  // Each sum runs in 8 interleaved accumulators combined in a fixed order: the
+  // same bits every time, and 8 independent add chains instead of one (a
+  // single chain was most of a small sweep's statistics time).
+  template <typename T>
+  static Moments Of(const T* values, Eigen::Index n) {
+    constexpr int kLanes = 8;
     Moments m;
-    m.n = static_cast<double>(block.size());
-    double sum = 0;
-    for (Eigen::Index j = 0; j < block.cols(); ++j)
-      for (Eigen::Index i = 0; i < block.rows(); ++i) sum += static_cast<double>(block(i, j));
-    m.mean = sum / m.n;
-    for (Eigen::Index j = 0; j < block.cols(); ++j) {
-      for (Eigen::Index i = 0; i < block.rows(); ++i) {
-        const double v = static_cast<double>(block(i, j));
-        m.m2 += (v - m.mean) * (v - m.mean);
-        m.sum_squares += v * v;
-      }
-    }
+    m.n = static_cast<double>(n);
+    double sum[kLanes] = {};
+    Eigen::Index i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+      for (int j = 0; j < kLanes; ++j) sum[j] += static_cast<double>(values[i + j]);
+    for (int j = 0; i < n; ++i, ++j) sum[j] += static_cast<double>(values[i]);
+    m.mean = CombineLanes(sum) / m.n;
+    double deviation[kLanes] = {}, square[kLanes] = {};
+    auto add = [&](int j, double v) {
+      deviation[j] += (v - m.mean) * (v - m.mean);
+      square[j] += v * v;
+    };
+    i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+      for (int j = 0; j < kLanes; ++j) add(j, static_cast<double>(values[i + j]));
+    for (int j = 0; i < n; ++i, ++j) add(j, static_cast<double>(values[i]));
+    m.m2 = CombineLanes(deviation);
+    m.sum_squares = CombineLanes(square);
     return m;
   }
-
   void Add(const Moments& other) {
     const double total = n + other.n;
     const double delta = other.mean - mean;
@@ -90,7 +105,7 @@ double SumOfSquares(const T* values, Eigen::Index n) {
     const double v = static_cast<double>(values[i]);
     acc[0] += v * v;
   }
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  return CombineLanes(acc);
 }
 
 // Euclidean norm of each column, in double: (B).
@@ -192,8 +207,9 @@ void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const 
   ForEachChunk(
       batch, kChunk,
       [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
-        z_moments[c] = Moments::Of(z.middleCols(start, size));
-        a_moments[c] = Moments::Of(a.middleCols(start, size));
+        // Whole columns of a column-major matrix are contiguous.
+        z_moments[c] = Moments::Of(z.data() + start * z.rows(), size * z.rows());
+        a_moments[c] = Moments::Of(a.data() + start * a.rows(), size * a.rows());
         const SpecialCounts in_z = CountSpecial<T>(z.middleCols(start, size));
         const SpecialCounts in_a = CountSpecial<T>(a.middleCols(start, size));
         nonfinite[c] = in_z.nonfinite + in_a.nonfinite;

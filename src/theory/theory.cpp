@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <stdexcept>
+#include <tuple>
+#include <unordered_map>
 
 #include "engine/init.h"
 #include "fmt/format.h"
@@ -179,27 +184,71 @@ MeanField::MeanField(const Activation& activation, double tau)
   }
 }
 
+struct MeanField::Memo {
+  std::mutex mutex;
+  std::unordered_map<uint64_t, double> act_second, deriv_second;  // bits of q -> value
+};
+
+const MeanField& MeanField::Shared(const Activation& activation, double tau) {
+  using Key = std::tuple<const ActivationSpec*, double, double, int, double>;
+  static std::mutex mutex;
+  static std::map<Key, std::unique_ptr<MeanField>> instances;
+  const ActivationParams& p = activation.params();
+  const Key key{&activation.spec(), p.leaky_slope, p.elu_alpha, p.maxout_pieces, tau};
+  std::lock_guard<std::mutex> lock(mutex);
+  std::unique_ptr<MeanField>& instance = instances[key];
+  if (!instance) {
+    instance = std::make_unique<MeanField>(activation, tau);
+    instance->memo_ = std::make_shared<Memo>();
+  }
+  return *instance;
+}
+
+double MeanField::Remembered(bool derivative, double q,
+                             const std::function<double()>& compute) const {
+  if (!memo_) return compute();
+  // A sweep over many σ_w meets many q: forget everything past a million each.
+  constexpr size_t kMaxEntries = 1 << 20;
+  auto& table = derivative ? memo_->deriv_second : memo_->act_second;
+  uint64_t bits;
+  std::memcpy(&bits, &q, sizeof bits);
+  {
+    std::lock_guard<std::mutex> lock(memo_->mutex);
+    const auto found = table.find(bits);
+    if (found != table.end()) return found->second;
+  }
+  const double value = compute();  // outside the lock: quadrature is the slow part
+  std::lock_guard<std::mutex> lock(memo_->mutex);
+  if (table.size() >= kMaxEntries) table.clear();
+  table.emplace(bits, value);
+  return value;
+}
+
 double MeanField::ActSecondMoment(double q) const {
   if (!std::isfinite(q)) return q == kInf ? kInf : kNaN;
   if (activation_.IsMaxout()) return q * maxout_m2_;
-  return GaussianExpectation(
-      [this](double u) {
-        const double a = activation_.Phi(u);
-        return a * a;
-      },
-      q);
+  return Remembered(false, q, [this, q] {
+    return GaussianExpectation(
+        [this](double u) {
+          const double a = activation_.Phi(u);
+          return a * a;
+        },
+        q);
+  });
 }
 
 double MeanField::DerivSecondMoment(double q) const {
   if (std::isnan(q)) return kNaN;
   if (q == kInf) q = kHugeQ;  // the limit q -> ∞ (q^l overflowed)
   if (activation_.IsMaxout()) return 1.0;
-  return GaussianExpectation(
-      [this](double u) {
-        const double d = activation_.DPhi(u);
-        return d * d;
-      },
-      q);
+  return Remembered(true, q, [this, q] {
+    return GaussianExpectation(
+        [this](double u) {
+          const double d = activation_.DPhi(u);
+          return d * d;
+        },
+        q);
+  });
 }
 
 double MeanField::SaturationFraction(double q) const {
@@ -310,7 +359,7 @@ PhaseInfo AnalysePhase(const MeanField& mean_field, double sigma_w2, double sigm
 NetworkTheory PredictNetwork(const RunConfig& config) {
   Validate(config);
   const Activation activation = MakeActivation(config);
-  const MeanField mean_field(activation, config.saturation_threshold);
+  const MeanField& mean_field = MeanField::Shared(activation, config.saturation_threshold);
   const InitSpec& init = InitSpecOf(config.init);
   const double gain2 = config.gain * config.gain;
   const int rows = config.width * activation.Pieces();

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,14 @@ class MeanField {
   // tau: the saturation threshold τ (saturated when φ'(u) < τ·max φ').
   MeanField(const Activation& activation, double tau);
 
+  // The process-wide instance for (activation, τ), built once, whose
+  // ActSecondMoment and DerivSecondMoment remember every q they were asked
+  // for (thread-safe). A sweep asks the same questions for every depth, width
+  // and seed of a configuration: depth 50 repeats depth 20's layers, and the
+  // phase analysis repeats for every depth. Remembered values are the very
+  // doubles the quadrature returned, so results are unchanged.
+  static const MeanField& Shared(const Activation& activation, double tau);
+
   const Activation& activation() const { return activation_; }
   // E_{u~N(0,q)}[φ(u)²]; maxout: E[(max of k iid N(0,q))²] = q·M2(k).
   double ActSecondMoment(double q) const;
@@ -71,6 +80,10 @@ class MeanField {
   double maxout_m2_ = 1.0;         // M2(k), maxout only
   bool below_at_left_ = false;     // φ'(u) < τ·max φ' as u → -∞
   std::vector<double> crossings_;  // where "φ'(u) < τ·max φ'" flips, ascending
+  struct Memo;                     // q -> value, for Shared instances only
+  std::shared_ptr<Memo> memo_;
+  // compute(), or what it returned for this q before (Shared instances).
+  double Remembered(bool derivative, double q, const std::function<double()>& compute) const;
 };
 
 // Where the length map q -> σ_w² E[φ²](q) + σ_b² leads, starting from q^1.
