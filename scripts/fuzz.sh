@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in fuzz/ with clang (build-fuzz/) and runs each,
-# one after another: first over its committed corpus fuzz/corpus/NAME/ (every
-# file once: a regression check), then for SECONDS seconds of new inputs.
+# as many at a time as there are cores: first over its committed corpus
+# fuzz/corpus/NAME/ (every file once: a regression check), then for SECONDS
+# seconds of new inputs.
 #   bash scripts/fuzz.sh          corpus replay + 60 s each
 #   bash scripts/fuzz.sh 600      corpus replay + 10 minutes each
 #   bash scripts/fuzz.sh 0        corpus replay only
@@ -20,28 +21,54 @@ CXX=clang++ cmake -S . -B build-fuzz -DGRADFLOW_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug
 targets=()
 for name in $fuzzers; do targets+=(--target "${name}_fuzz"); done
 cmake --build build-fuzz -j "$(nproc)" "${targets[@]}"
-for name in $fuzzers; do
-  binary="build-fuzz/fuzz/${name}_fuzz"
-  seeds="fuzz/corpus/$name"
-  found="build-fuzz/corpus/$name"
-  mkdir -p "$found"
-  echo "== $name: corpus replay ($(ls "$seeds" | wc -l) files)"
-  # -runs=0 with directories: every file is executed once, nothing new is tried.
-  (cd build-fuzz && "../$binary" -runs=0 "../$seeds" 2>&1 | tail -n 3)
-  if [ "$seconds" -gt 0 ]; then
-    echo "== $name: ${seconds} s"
-    # -timeout fails an input that takes over 10 s (a hang); -rss_limit_mb one that
-    # needs over 2 GB. The full log stays in build-fuzz/NAME.log.
-    log="build-fuzz/$name.log"
-    status=0
-    (cd build-fuzz && "../$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 "corpus/$name" "../$seeds") >"$log" 2>&1 || status=$?
-    grep -E "INITED|DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$log" || true
-    if [ "$status" -ne 0 ]; then
-      tail -n 40 "$log" >&2
-      echo "fuzz.sh: $name failed (exit $status); the input is in build-fuzz/ (crash-*, timeout-*, oom-*)" >&2
-      exit 1
+# One fuzzer: corpus replay, then SECONDS of new inputs; everything goes to
+# build-fuzz/NAME.log, and the exit status says whether it passed.
+fuzz_one() {
+  local name=$1
+  local binary="build-fuzz/fuzz/${name}_fuzz" seeds="fuzz/corpus/$name"
+  local log="build-fuzz/$name.log"
+  mkdir -p "build-fuzz/corpus/$name"
+  {
+    echo "== $name: corpus replay ($(ls "$seeds" | wc -l) files)"
+    # -runs=0 with directories: every file is executed once, nothing new is tried.
+    (cd build-fuzz && "../$binary" -runs=0 "../$seeds") || return 1
+    if [ "$seconds" -gt 0 ]; then
+      echo "== $name: ${seconds} s"
+      # -timeout fails an input that takes over 10 s (a hang); -rss_limit_mb one
+      # that needs over 2 GB. New inputs go to build-fuzz/corpus/NAME/.
+      (cd build-fuzz && "../$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 "corpus/$name" "../$seeds") || return 1
     fi
+  } >"$log" 2>&1
+}
+
+# As many fuzzers at a time as there are cores (each is single-threaded).
+failed=()
+running=()
+names=($fuzzers)
+report() {  # wait for the oldest running fuzzer and print its summary
+  local name=${running[0]} pid=${pids[0]}
+  running=("${running[@]:1}")
+  pids=("${pids[@]:1}")
+  local status=0
+  wait "$pid" || status=$?
+  grep -E "^== |INITED|DONE|stat::number_of_executed_units|stat::peak_rss_mb" "build-fuzz/$name.log" || true
+  if [ "$status" -ne 0 ]; then
+    tail -n 40 "build-fuzz/$name.log" >&2
+    echo "fuzz.sh: $name failed; the input is in build-fuzz/ (crash-*, timeout-*, oom-*)" >&2
+    failed+=("$name")
   fi
+}
+pids=()
+for name in "${names[@]}"; do
+  if [ "${#running[@]}" -ge "$(nproc)" ]; then report; fi
+  fuzz_one "$name" &
+  pids+=($!)
+  running+=("$name")
 done
+while [ "${#running[@]}" -gt 0 ]; do report; done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "fuzz.sh: failed: ${failed[*]}" >&2
+  exit 1
+fi
 echo "fuzz.sh: all passed"
