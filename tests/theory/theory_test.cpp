@@ -210,9 +210,10 @@ TEST(TheoryMonteCarlo, EveryActivationAgreesWithinFiveStandardErrors) {
           n, 2);
       EXPECT_LT(std::fabs(mf.DerivSecondMoment(q) - dphi2.mean), 5 * dphi2.standard_error + 1e-12)
           << spec.name << " q=" << q;
-      const double limit = 0.02 * a.MaxDPhi();
+      const double limit = a.SaturationLimit(0.02);
       const McEstimate saturated = MonteCarlo(
-          [&](Rng* rng) { return a.DPhi(sd * rng->Normal()) < limit ? 1.0 : 0.0; }, n, 3);
+          [&](Rng* rng) { return std::fabs(a.DPhi(sd * rng->Normal())) < limit ? 1.0 : 0.0; }, n,
+          3);
       const double p = mf.SaturationFraction(q);
       EXPECT_LT(std::fabs(p - saturated.mean), 5 * std::sqrt(p * (1 - p) / n) + 1.0 / n)
           << spec.name << " q=" << q;
