@@ -157,7 +157,8 @@ measure_spectrum() {
 # (2) Centring: a shallow network (depth 2, where vanishing plays no part)
 #     trained with sigmoid, tanh and sigmoid_centred on the same data,
 #     optimiser and seeds; steps to a training-loss target.
-# (3) Cost: gradflow bench, every activation in float32 and float64.
+# (3) Cost: gradflow bench, every activation in float32 and float64; the pass
+#     at width 512, batch 128 (the default 1024 x 256 takes minutes on 2 busy cores).
 saturation_gains=0.25,0.5,0.75,1,1.5,2,3,4,6,8,12,16
 saturation_biases=0.5,1,2,4,8,16
 phase_gains=0.6,0.7,0.8,0.9,0.95,1,1.05,1.1,1.2,1.35,1.5,1.75,2
@@ -189,7 +190,8 @@ measure_seed() {
     done
   done
   join_csv "$work/centring_curve.csv" "${curves[@]}"
-  record "$gradflow" bench -q -o "$work/activation_cost.csv"
+  record "$gradflow" bench -q --width 512 --batch 128 --pass-repeats 1 --repeats 3 \
+    -o "$work/activation_cost.csv"
   settle saturation_vs_scale_runs.csv phase_tanh.csv centring_curve.csv activation_cost.csv
 }
 
@@ -248,7 +250,7 @@ declare -A captions=(
   [theory.png]="Measured per-layer gradient ratio, pre-activation variance and saturation (markers) beside the mean-field predictions (lines)."
   [spectrum.png]="Singular values of the input-output Jacobian at depth 32: orthogonal weights keep linear and near-critical tanh networks isometric (all s near 1); Gaussian weights and every ReLU network spread them over many decades."
   [training.png]="Training for 500 steps: gradient norm per layer and step, how far each layer's weights moved, and the loss on one shared scale."
-  [saturation_vs_scale.png]="Reason 1: as the initial weight scale grows, sigmoid's and tanh's units saturate and the gradient reaching layer 1 collapses with them; measured (markers) over mean-field predictions (lines), ReLU as the contrast."
+  [saturation_vs_scale.png]="Reason 1: as the weight or the bias scale grows, sigmoid's and tanh's units saturate; with larger biases the gradient reaching layer 1 collapses, with larger weights it grows instead (the weights amplify it more than saturation removes); measured (markers) over mean-field predictions (lines), ReLU as the contrast."
   [phase_tanh.png]="Reason 1, the classic phase picture: log10 of the gradient ratio over (sigma_w^2, depth) for tanh, vanishing on the ordered side of the theory's chi_1 = 1 line and exploding on the chaotic side."
   [zigzag.png]="Reason 2: a two-weight neuron learning a (+, -) target with all-positive inputs can only move both weights the same way each step (a staircase); with zero-centred inputs it need not."
   [centring.png]="Reason 2 in a real (shallow) network: training loss of sigmoid, tanh and the zero-centred sigmoid on the same data and optimiser, with the steps each needed to reach the target."
@@ -294,9 +296,9 @@ EOF
     [ -f "$results/train_curve.csv" ] &&
       echo "| \`train_curve.csv\` | their learning curves (\`--curve-out\`): train/test loss and accuracy per logged step |"
     [ -f "$results/saturation_vs_scale.csv" ] &&
-      echo "| \`saturation_vs_scale.csv\` | per (activation, gain): mean saturation_frac and vanishing_ratio, measured and predicted (depth 20, width 256, 2 seeds, float64) |"
+      echo "| \`saturation_vs_scale.csv\` | per (activation, gain, bias_std): mean saturation_frac and vanishing_ratio, measured and predicted (depth 20, width 256, 2 seeds, float64) |"
     [ -f "$results/saturation_vs_scale_runs.csv" ] &&
-      echo "| \`saturation_vs_scale_runs.csv\` | the per-layer CSV of that sweep (not committed: regenerate it) |"
+      echo "| \`saturation_vs_scale_runs.csv\` | the per-layer CSV of those two sweeps (not committed: regenerate it) |"
     [ -f "$results/phase_tanh.csv" ] &&
       echo "| \`phase_tanh.csv\` | summary CSV of the tanh sweep over gain (sigma_w^2 = gain^2) and depth, sigma_b 0.05: vanishing_ratio and chi1 per run |"
     [ -f "$results/zigzag.csv" ] &&
@@ -306,7 +308,7 @@ EOF
     [ -f "$results/centring.csv" ] &&
       echo "| \`centring.csv\` | steps to training loss ${centring_target} per activation in that comparison |"
     [ -f "$results/activation_cost.csv" ] &&
-      echo "| \`activation_cost.csv\` | \`gradflow bench\`: ns per element of phi and of phi with phi', and each activation's share of a depth-20, width-1024, batch-256 pass, float32 and float64 (timings of this machine: they change from run to run) |"
+      echo "| \`activation_cost.csv\` | \`gradflow bench\`: ns per element of phi and of phi with phi', and each activation's share of a depth-20, width-512, batch-128 pass, float32 and float64 (timings of this machine: they change from run to run) |"
     [ -f "$results/bench.json" ] &&
       echo "| \`bench.json\` | not written by the main job: the benchmark results of \`bash scripts/bench.sh --json results/bench.json\` (README, Performance) |"
     [ -d "$results/baselines" ] &&

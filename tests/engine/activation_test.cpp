@@ -157,6 +157,22 @@ TEST(Activation, SaturationThresholdsMatchTheory) {
   EXPECT_TRUE(saturated("leaky_relu", -5));
 }
 
+// σ(z) − 1/2: zero at 0, odd, sigmoid's slope and saturation thresholds.
+TEST(Activation, CentredSigmoidIsSigmoidMinusOneHalf) {
+  const Activation centred(FindActivation("sigmoid_centred"), {});
+  const Activation sigmoid(FindActivation("sigmoid"), {});
+  EXPECT_EQ(centred.Phi(0), 0.0);
+  for (double z : {-30.0, -5.3, -1.0, 1e-9, 0.5, 2.0, 12.0}) {
+    EXPECT_NEAR(centred.Phi(z), sigmoid.Phi(z) - 0.5, 1e-15) << z;
+    EXPECT_EQ(centred.Phi(-z), -centred.Phi(z)) << z;
+    EXPECT_EQ(centred.DPhi(z), sigmoid.DPhi(z)) << z;
+  }
+  EXPECT_NEAR(centred.Phi(1e-9), 0.25e-9, 1e-24);  // no cancellation near 0
+  EXPECT_EQ(centred.MaxAbsDPhi(), 0.25);
+  EXPECT_FALSE(Activation::Saturated(centred.DPhi(5.28), centred.SaturationLimit(0.02)));
+  EXPECT_TRUE(Activation::Saturated(centred.DPhi(-5.30), centred.SaturationLimit(0.02)));
+}
+
 TEST(Activation, LeakyReluSaturatesOnlyWhenSlopeBelowTau) {
   ActivationParams p;
   p.leaky_slope = 0.1;

@@ -221,6 +221,18 @@ TEST(TheoryMonteCarlo, EveryActivationAgreesWithinFiveStandardErrors) {
   }
 }
 
+// sigmoid_centred = σ − 1/2 has sigmoid's φ', so the same χ and saturation;
+// E[(σ(u) − 1/2)²] = E[σ²] − E[σ] + 1/4 = E[σ²] − 1/4, as E[σ(u)] = 1/2 for u ~ N(0, q).
+TEST(TheorySaturation, CentredSigmoidIsSigmoidShiftedDown) {
+  const MeanField centred(Act("sigmoid_centred"), 0.02), sigmoid(Act("sigmoid"), 0.02);
+  for (double q : {0.1, 1.0, 30.0}) {
+    EXPECT_DOUBLE_EQ(centred.SaturationFraction(q), sigmoid.SaturationFraction(q)) << q;
+    EXPECT_NEAR(centred.DerivSecondMoment(q), sigmoid.DerivSecondMoment(q), 1e-15) << q;
+    EXPECT_NEAR(centred.ActSecondMoment(q), sigmoid.ActSecondMoment(q) - 0.25, 1e-12) << q;
+  }
+  EXPECT_GT(centred.SaturationFraction(30.0), 0.3);  // |u| > 5.29 at sd 5.5
+}
+
 TEST(TheorySaturation, ClosedFormThresholds) {
   const double tau = 0.02;
   for (double q : {0.3, 1.0, 10.0}) {
