@@ -414,8 +414,8 @@ class SeedReasonsTest(PlotTestCase):
     """The figures of the seed post's three reasons, each from a tiny real gradflow output."""
 
     def gradflow(self, *args):
-        subprocess.run([os.environ["GRADFLOW_BINARY"], *args, "--threads", "1"], check=True,
-                       timeout=120)
+        threads = ["--jobs", "1"] if args[0] == "sweep" else ["--threads", "1"]
+        subprocess.run([os.environ["GRADFLOW_BINARY"], *args, *threads], check=True, timeout=120)
 
     def draw(self, module, inputs, size=(5, 3)):
         out = self.path(module.__name__ + ".png")

@@ -89,7 +89,8 @@ class TablesTest(unittest.TestCase):
         self.assertEqual(pieces, 3)
         self.assertIsInstance(pieces, int)
         self.assertIsNone(gradflow_tables.activation_parameter(self.tables, "tanh", {}))
-        with self.assertRaisesRegex(ValueError, "unknown activation 'swish'.*sigmoid, tanh"):
+        with self.assertRaisesRegex(ValueError,
+                                    "unknown activation 'swish'.*sigmoid, sigmoid_centred, tanh"):
             gradflow_tables.activation(self.tables, "swish")
 
     def test_require_all_names_what_is_missing(self):

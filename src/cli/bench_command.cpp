@@ -42,16 +42,14 @@ int Bench(BenchOptions o) {
   o.cost.pass = !o.no_pass;
   CheckWritable("--out", o.out);
   CheckDistinctPaths({{"--out", o.out}}, {{"--config", o.config_path}});
-  if (o.cost.pass) {
-    RunConfig config;  // the pass's network, as MeasureActivationCost builds it
-    config.depth = o.cost.depth;
-    config.width = o.cost.width;
-    config.batch = o.cost.batch;
-    config.dtype = DType::kFloat64;  // the larger of the two
-    config.threads = o.threads;
-    Validate(config);
-    CheckMemory(config);
-  }
+  RunConfig config;  // the pass's network, as MeasureActivationCost builds it
+  config.depth = o.cost.depth;
+  config.width = o.cost.width;
+  config.batch = o.cost.batch;
+  config.dtype = DType::kFloat64;  // the larger of the two
+  config.threads = o.threads;
+  Validate(config);  // with --no-pass too: a bad size is a mistake either way
+  if (o.cost.pass) CheckMemory(config);
   SetThreads(o.threads);
   ProgressBar bar(2 * ActivationTable().size(), !o.quiet && isatty(STDERR_FILENO), &std::cerr);
   const std::vector<ActivationCostRow> rows =
