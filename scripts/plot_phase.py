@@ -77,6 +77,9 @@ def main(argv=None):
                    label=rf"$\chi_1 = 1$ at $\sigma_w^2$ = {edge:.3g} (order | chaos)")
         ax.legend(loc="upper right")
     ax.set_xscale("log")
+    ax.set_xticks(s2, [f"{v:.3g}" for v in s2], rotation=45)
+    ax.minorticks_off()
+    ax.set_yticks(depths)
     ax.set_xlabel(r"$\sigma_w^2$ (xavier_normal, gain$^2$)")
     ax.set_ylabel("depth L")
     activation = frame["activation"].iloc[0]
