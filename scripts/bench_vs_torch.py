@@ -49,7 +49,7 @@ def parse_args():
 TORCH_REFERENCE = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout")
 # The large pass's activations, in ActivationKind order (BM_Pass's last argument).
 PASS_ACTIVATIONS = ("sigmoid", "tanh", "relu")
-# name -> (phi'(z, a), sup phi') for the saturation metrics (maxout never saturates); sup phi'
+# name -> (phi'(z, a), sup |phi'|) for the saturation metrics (maxout never saturates); sup |phi'|
 # and the leaky slope come from gradflow's table (load_derivatives).
 DERIVATIVES = {}
 
@@ -74,7 +74,7 @@ def load_derivatives(tables):
     }
     DERIVATIVES.clear()
     for name, function in functions.items():
-        DERIVATIVES[name] = (function, gradflow_tables.activation(tables, name)["max_dphi"])
+        DERIVATIVES[name] = (function, gradflow_tables.activation(tables, name)["max_abs_dphi"])
     return DERIVATIVES
 
 
@@ -135,7 +135,7 @@ def torch_pass(torch, model, x, probe, activation, tau=0.02):
             if activation in DERIVATIVES:
                 derivative, top = DERIVATIVES[activation]
                 dphi = derivative(z, a)
-                sat = (dphi < tau * top).float()
+                sat = (dphi.abs() < tau * top).float()
                 row += [sat.mean().item(), (sat.mean(0) >= 0.99).float().mean().item(),
                         (dphi.sum(0) == 0).float().mean().item()]
             per_example = (delta.norm(dim=1) * prev.norm(dim=1)).pow(2).mean().sqrt()
@@ -188,7 +188,7 @@ def lean_pass(torch, weights, biases, x, probe, activation, tau=0.02, pieces=2):
             if activation in DERIVATIVES:
                 derivative, top = DERIVATIVES[activation]
                 dphi = derivative(z, a)
-                sat = (dphi < tau * top).float()
+                sat = (dphi.abs() < tau * top).float()
                 stats += [sat.mean(), (sat.mean(0) >= 0.99).float().mean(), (dphi.sum(0) == 0).float().mean()]
             stats += [delta.norm(), w.grad.norm(), b.grad.norm(),
                       (delta.norm(dim=1) * prev.norm(dim=1)).pow(2).mean().sqrt(), w.norm(),

@@ -37,6 +37,7 @@ ACTIVATION_COLOURS = {
     "sigmoid": "#d62728", "tanh": "#ff7f0e", "relu": "#1f77b4", "leaky_relu": "#17becf",
     "maxout": "#9467bd", "elu": "#2ca02c", "softplus": "#8c564b", "softsign": "#e377c2",
     "selu": "#7f7f7f", "gelu": "#bcbd22", "silu": "#aec7e8", "identity": "#000000",
+    "sigmoid_centred": "#ff9896",
 }
 INIT_STYLES = ["-", "--", ":", "-."]
 # ReLU and LeakyReLU (slope 0.01) give almost the same numbers, so their lines
@@ -46,6 +47,7 @@ INIT_STYLES = ["-", "--", ":", "-."]
 ACTIVATION_MARKERS = {
     "sigmoid": "o", "tanh": "s", "relu": "^", "leaky_relu": "v", "maxout": "D", "elu": "P",
     "softplus": "X", "softsign": "*", "selu": "h", "gelu": "<", "silu": ">", "identity": ".",
+    "sigmoid_centred": "d",
 }
 WIDE_BAND_ACTIVATIONS = {"leaky_relu": {"linewidth": 4.0, "alpha": 0.45}}
 

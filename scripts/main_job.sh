@@ -147,6 +147,54 @@ measure_spectrum() {
   settle spectrum.csv
 }
 
+# Step 1d: the seed post's three reasons why sigmoid is a poor activation
+# (README "The seed's three reasons"), each measured.
+# (1) Saturation: sigmoid, tanh and ReLU at depth 20 over the initial weight
+#     scale (xavier_normal x gain: sigma_w^2 = gain^2) and over the bias scale
+#     at Xavier weights, float64 so that tiny ratios do not underflow; and
+#     tanh's phase picture over (sigma_w^2, depth)
+#     with sigma_b = 0.05 (summary CSV: vanishing_ratio and chi1 per run).
+# (2) Centring: a shallow network (depth 2, where vanishing plays no part)
+#     trained with sigmoid, tanh and sigmoid_centred on the same data,
+#     optimiser and seeds; steps to a training-loss target.
+# (3) Cost: gradflow bench, every activation in float32 and float64; the pass
+#     at width 512, batch 128 (the default 1024 x 256 takes minutes on 2 busy cores).
+saturation_gains=0.25,0.5,0.75,1,1.5,2,3,4,6,8,12,16
+saturation_biases=0.5,1,2,4,8,16
+phase_gains=0.6,0.7,0.8,0.9,0.95,1,1.05,1.1,1.2,1.35,1.5,1.75,2
+phase_depths=2,5,10,15,20,30,40,50,60
+centring_activations=(sigmoid tanh sigmoid_centred)
+centring_seeds=(0 1 2)
+centring_target=0.8
+measure_seed() {
+  record "$gradflow" sweep -q --activation sigmoid,tanh,relu --init xavier_normal \
+    --gain "$saturation_gains" --seeds 0,1 --depth 20 --width 256 --batch 128 --dtype float64 \
+    -o "$work/saturation_weights.csv"
+  record "$gradflow" sweep -q --activation sigmoid,tanh,relu --init xavier_normal \
+    --bias-std "$saturation_biases" --seeds 0,1 --depth 20 --width 256 --batch 128 \
+    --dtype float64 -o "$work/saturation_biases.csv"
+  join_csv "$work/saturation_vs_scale_runs.csv" "$work/saturation_weights.csv" \
+    "$work/saturation_biases.csv"
+  record "$gradflow" sweep -q --activation tanh --init xavier_normal --gain "$phase_gains" \
+    --bias-std 0.05 --depth "$phase_depths" --width 256 --batch 64 --dtype float64 --seeds 0 \
+    -o /dev/null --summary-out "$work/phase_tanh.csv"
+  local curves=()
+  for activation in "${centring_activations[@]}"; do
+    for seed in "${centring_seeds[@]}"; do
+      local name="$work/centring_${activation}_$seed"
+      record "$gradflow" train -q --activation "$activation" --init xavier_uniform --depth 2 \
+        --width 64 --task regression --train-size 2048 --test-size 512 --optimizer sgd --lr 0.05 \
+        --steps 1000 --log-every 20 --dtype float64 --seed "$seed" -o /dev/null \
+        --curve-out "$name.curve.csv"
+      curves+=("$name.curve.csv")
+    done
+  done
+  join_csv "$work/centring_curve.csv" "${curves[@]}"
+  record "$gradflow" bench -q --width 512 --batch 128 --pass-repeats 1 --repeats 3 \
+    -o "$work/activation_cost.csv"
+  settle saturation_vs_scale_runs.csv phase_tanh.csv centring_curve.csv activation_cost.csv
+}
+
 # Step 2: the figures. A figure is redrawn when the numbers it shows were
 # rewritten by settle (or it is missing): a committed figure of unchanged
 # numbers stays byte for byte. The histograms come from the same runs as
@@ -162,6 +210,15 @@ draw() {
   figure spectrum.png spectrum.csv -- scripts/plot_spectrum.py "$results/spectrum_values.csv"
   figure training.png train.csv train_curve.csv -- scripts/plot_training.py \
     "$results/train.csv" --curves "$results/train_curve.csv"
+  figure saturation_vs_scale.png saturation_vs_scale_runs.csv -- \
+    scripts/plot_saturation_vs_scale.py "$results/saturation_vs_scale_runs.csv" \
+    --table-out "$results/saturation_vs_scale.csv"
+  figure phase_tanh.png phase_tanh.csv -- scripts/plot_phase.py "$results/phase_tanh.csv"
+  figure zigzag.png -- scripts/plot_zigzag.py --table-out "$results/zigzag.csv"
+  figure centring.png centring_curve.csv -- scripts/plot_centring.py \
+    "$results/centring_curve.csv" --target "$centring_target" --table-out "$results/centring.csv"
+  figure activation_cost.png activation_cost.csv -- scripts/plot_activation_cost.py \
+    "$results/activation_cost.csv"
 }
 
 # figure OUT.png INPUT.csv... -- SCRIPT ARGS...: runs SCRIPT ARGS -o results/OUT.png
@@ -193,6 +250,11 @@ declare -A captions=(
   [theory.png]="Measured per-layer gradient ratio, pre-activation variance and saturation (markers) beside the mean-field predictions (lines)."
   [spectrum.png]="Singular values of the input-output Jacobian at depth 32: orthogonal weights keep linear and near-critical tanh networks isometric (all s near 1); Gaussian weights and every ReLU network spread them over many decades."
   [training.png]="Training for 500 steps: gradient norm per layer and step, how far each layer's weights moved, and the loss on one shared scale."
+  [saturation_vs_scale.png]="Reason 1: as the weight or the bias scale grows, sigmoid's and tanh's units saturate; with larger biases the gradient reaching layer 1 collapses, with larger weights it grows instead (the weights amplify it more than saturation removes); measured (markers) over mean-field predictions (lines), ReLU as the contrast."
+  [phase_tanh.png]="Reason 1, the classic phase picture: log10 of the gradient ratio over (sigma_w^2, depth) for tanh, vanishing on the ordered side of the theory's chi_1 = 1 line and exploding on the chaotic side."
+  [zigzag.png]="Reason 2: a two-weight neuron learning a (+, -) target with all-positive inputs can only move both weights the same way each step (a staircase); with zero-centred inputs it need not."
+  [centring.png]="Reason 2 in a real (shallow) network: training loss of sigmoid, tanh and the zero-centred sigmoid on the same data and optimiser, with the steps each needed to reach the target."
+  [activation_cost.png]="Reason 3: time per element of each activation (phi, and phi with phi') and the share of one whole forward/backward pass spent in the activation versus the matrix products."
 )
 
 describe() {
@@ -233,6 +295,20 @@ EOF
       echo "| \`train.csv\` | per-layer CSV of the two \`gradflow train\` runs (sigmoid/xavier_uniform, relu/he_normal; depth 10, width 128, 500 steps): one row per logged step and layer, with \`update_ratio\` and \`weight_change\` |"
     [ -f "$results/train_curve.csv" ] &&
       echo "| \`train_curve.csv\` | their learning curves (\`--curve-out\`): train/test loss and accuracy per logged step |"
+    [ -f "$results/saturation_vs_scale.csv" ] &&
+      echo "| \`saturation_vs_scale.csv\` | per (activation, gain, bias_std): mean saturation_frac and vanishing_ratio, measured and predicted (depth 20, width 256, 2 seeds, float64) |"
+    [ -f "$results/saturation_vs_scale_runs.csv" ] &&
+      echo "| \`saturation_vs_scale_runs.csv\` | the per-layer CSV of those two sweeps (not committed: regenerate it) |"
+    [ -f "$results/phase_tanh.csv" ] &&
+      echo "| \`phase_tanh.csv\` | summary CSV of the tanh sweep over gain (sigma_w^2 = gain^2) and depth, sigma_b 0.05: vanishing_ratio and chi1 per run |"
+    [ -f "$results/zigzag.csv" ] &&
+      echo "| \`zigzag.csv\` | steps the two-weight neuron needed to reach its target, all-positive against zero-centred inputs, at a shared and at each one's best learning rate |"
+    [ -f "$results/centring_curve.csv" ] &&
+      echo "| \`centring_curve.csv\` | learning curves of the centring comparison (${centring_activations[*]}; depth 2, width 64, regression, SGD lr 0.05, seeds ${centring_seeds[*]}) |"
+    [ -f "$results/centring.csv" ] &&
+      echo "| \`centring.csv\` | steps to training loss ${centring_target} per activation in that comparison |"
+    [ -f "$results/activation_cost.csv" ] &&
+      echo "| \`activation_cost.csv\` | \`gradflow bench\`: ns per element of phi and of phi with phi', and each activation's share of a depth-20, width-512, batch-128 pass, float32 and float64 (timings of this machine: they change from run to run) |"
     [ -f "$results/bench.json" ] &&
       echo "| \`bench.json\` | not written by the main job: the benchmark results of \`bash scripts/bench.sh --json results/bench.json\` (README, Performance) |"
     [ -d "$results/baselines" ] &&
@@ -252,6 +328,10 @@ echo "main job: training sigmoid/Xavier and ReLU/He for 500 steps" >&2
 measure_training
 echo "main job: Jacobian spectra (linear, ReLU, tanh x Gaussian, orthogonal; depth 32)" >&2
 measure_spectrum
+echo "main job: the seed's three reasons (saturation vs scale, tanh phase, centring, activation cost)" >&2
+seed_start=$SECONDS
+measure_seed
+echo "main job: the seed's three reasons took $((SECONDS - seed_start)) s" >&2
 echo "main job: drawing the figures" >&2
 draw
 describe

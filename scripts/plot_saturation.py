@@ -3,7 +3,7 @@
 
 Reads per-layer CSVs of `gradflow run` (or `sweep`, or `train` at one step)
 and draws against the layer index:
-  saturation_frac  fraction of (unit, sample) pairs with phi'(z) < tau * max phi'
+  saturation_frac  fraction of (unit, sample) pairs with |phi'(z)| < tau * max|phi'|
   dead_frac        fraction of units with phi'(z) = 0 for every sample of the batch
 on a linear 0..1 axis; one line per configuration (colour = activation,
 dash = init), the mean over seeds with a min-max band when there are several.
@@ -19,7 +19,7 @@ from plot_gradient_flow import at_step
 
 METRICS = {
     "saturation_frac": "saturated fraction of (unit, sample) pairs\n"
-                       r"($\phi'(z) < \tau \cdot \max\,\phi'$)",
+                       r"($|\phi'(z)| < \tau \cdot \max\,|\phi'|$)",
     "dead_frac": "dead fraction of units\n" r"($\phi'(z) = 0$ on every sample)",
     "saturated_unit_frac": "fraction of units saturated\non >= 99% of the batch",
 }

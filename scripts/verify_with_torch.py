@@ -59,7 +59,7 @@ def silu_max_derivative():
 
 
 def activation(name, meta, tables):
-    """(phi, max phi') for gradflow's activation `name`, written with torch ops so
+    """(phi, max |phi'|) for gradflow's activation `name`, written with torch ops so
     that autograd supplies phi'. The branch conventions match gradflow's table
     (z > 0 takes the positive side); the names, parameters and their defaults
     come from it (`tables`: gradflow_tables.load()). Maxout has no elementwise
@@ -73,9 +73,10 @@ def activation(name, meta, tables):
     sqrt2 = math.sqrt(2.0)
     table = {
         "sigmoid": (torch.sigmoid, 0.25),
+        "sigmoid_centred": (lambda z: torch.sigmoid(z) - 0.5, 0.25),
         "tanh": (torch.tanh, 1.0),
         "relu": (lambda z: torch.where(z > 0, z, torch.zeros_like(z)), 1.0),
-        "leaky_relu": (lambda z: torch.where(z > 0, z, slope * z), max(1.0, slope)),
+        "leaky_relu": (lambda z: torch.where(z > 0, z, slope * z), max(1.0, abs(slope))),
         "elu": (lambda z: torch.where(z > 0, z, alpha * torch.expm1(torch.clamp(z, max=0))),
                 max(1.0, alpha)),
         "softplus": (lambda z: torch.logaddexp(z, torch.zeros_like(z)), 1.0),
@@ -109,7 +110,7 @@ def recompute(tensors, meta, rows, tau, tables):
     dtype = torch.float64 if rows.iloc[0]["dtype"] == "float64" else torch.float32
     name = rows.iloc[0]["activation"]
     pieces = gradflow_tables.activation_parameter(tables, "maxout", meta)
-    phi, max_dphi = activation(name, meta, tables)
+    phi, max_dphi = activation(name, meta, tables)  # max_dphi: sup |phi'|
     loss_name = rows.iloc[0]["loss"]
     num_layers = len(rows)
     depth = num_layers - (1 if loss_name != "probe" else 0)
@@ -163,7 +164,7 @@ def recompute(tensors, meta, rows, tau, tables):
         else:
             zz = z.double().clone().requires_grad_(True)  # phi'(z) per element by autograd
             (dphi,) = torch.autograd.grad(phi(zz).sum(), zz)
-            saturated = dphi < tau * max_dphi  # (B, units)
+            saturated = dphi.abs() < tau * max_dphi  # (B, units)
             m["saturation_frac"] = float(saturated.double().mean())
             m["saturated_unit_frac"] = float((saturated.sum(dim=0) >= 0.99 * batch).double().mean())
             m["dead_frac"] = float((dphi == 0).all(dim=0).double().mean())

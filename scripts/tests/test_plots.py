@@ -30,6 +30,11 @@ import plot_saturation  # noqa: E402
 import plot_spectrum  # noqa: E402
 import plot_theory  # noqa: E402
 import plot_training  # noqa: E402
+import plot_activation_cost  # noqa: E402
+import plot_centring  # noqa: E402
+import plot_phase  # noqa: E402
+import plot_saturation_vs_scale  # noqa: E402
+import plot_zigzag  # noqa: E402
 import make_report  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
@@ -403,6 +408,96 @@ class EndToEndTest(PlotTestCase):
                                                          "--dpi", "60"])
             self.assertEqual(code, 0, err)
             self.assert_png(out, (300, 180))
+
+
+class SeedReasonsTest(PlotTestCase):
+    """The figures of the seed post's three reasons, each from a tiny real gradflow output."""
+
+    def gradflow(self, *args):
+        threads = ["--jobs", "1"] if args[0] == "sweep" else ["--threads", "1"]
+        subprocess.run([os.environ["GRADFLOW_BINARY"], *args, *threads], check=True, timeout=120)
+
+    def draw(self, module, inputs, size=(5, 3)):
+        out = self.path(module.__name__ + ".png")
+        code, err = run_in_process(module, inputs + ["-o", out, "--figsize", str(size[0]),
+                                                     str(size[1]), "--dpi", "60"])
+        self.assertEqual(code, 0, err)
+        self.assert_png(out, (size[0] * 60, size[1] * 60))
+
+    def test_saturation_vs_scale(self):
+        runs = self.path("scale.csv")
+        self.gradflow("sweep", "-q", "--activation", "sigmoid,relu", "--init", "xavier_normal",
+                      "--gain", "0.5,1,8", "--seeds", "0,1", "--depth", "4", "--width", "32",
+                      "--batch", "16", "--dtype", "float64", "-o", runs)
+        table = self.path("scale_table.csv")
+        self.draw(plot_saturation_vs_scale, [runs, "--table-out", table])
+        rows = gradflow_plots.pd.read_csv(table)
+        self.assertEqual(len(rows), 6)
+        self.assertEqual(sorted(set(rows["sigma_w2"])), [0.25, 1.0, 64.0])
+        sigmoid = rows[rows["activation"] == "sigmoid"].set_index("gain")
+        # sigmoid at gain 8 saturates (|z| > 5.29 is common); at 0.5 it does not
+        self.assertGreater(sigmoid.loc[8, "mean_saturation"], 0.2)
+        self.assertLess(sigmoid.loc[0.5, "mean_saturation"], 0.01)
+        self.assertTrue((rows["seeds"] == 2).all())
+        result = run_script("plot_saturation_vs_scale.py", [self.broken, "-o", self.path("b.png")])
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("missing required column", result.stderr)
+
+    def test_phase(self):
+        summary = self.path("phase.csv")
+        self.gradflow("sweep", "-q", "--activation", "tanh", "--init", "xavier_normal",
+                      "--gain", "0.7,1,1.5", "--bias-std", "0.05", "--depth", "2,6", "--width",
+                      "32", "--batch", "16", "--dtype", "float64", "-o", "/dev/null",
+                      "--summary-out", summary)
+        self.draw(plot_phase, [summary])
+        # chi_1 crossing 1 between grid points, interpolated in log sigma_w^2
+        self.assertAlmostEqual(plot_phase.boundary([1.0, 4.0], [0.5, 1.5]), 2.0)
+        self.assertIsNone(plot_phase.boundary([1.0, 4.0], [0.5, 0.9]))
+        code, err = run_in_process(plot_phase, [self.runs, "-o", self.path("p.png")])
+        self.assertEqual(code, 2)
+        self.assertIn("missing required column", err)
+
+    def test_zigzag(self):
+        # Every step of the all-positive neuron moves both weights the same way.
+        path, steps = plot_zigzag.sgd_path(False, 1.0, 0, 0.05, 2000)
+        moves = path[1:] - path[:-1]
+        self.assertTrue(all(m[0] * m[1] >= 0 for m in moves))
+        self.assertIsNotNone(steps)
+        path, _ = plot_zigzag.sgd_path(True, 1.0, 0, 0.05, 2000)
+        moves = path[1:] - path[:-1]
+        self.assertTrue(any(m[0] * m[1] < 0 for m in moves))
+        table = self.path("zigzag.csv")
+        self.draw(plot_zigzag, ["--seeds", "3", "--table-out", table])
+        rows = gradflow_plots.pd.read_csv(table)
+        self.assertEqual(list(rows["rate_choice"]), ["shared", "best", "shared", "best"])
+        self.assertTrue((rows["mean_steps"] > 0).all())
+
+    def test_centring(self):
+        curves = []
+        for activation in ("sigmoid", "sigmoid_centred"):
+            curve = self.path(f"{activation}_curve.csv")
+            self.gradflow("train", "-q", "--activation", activation, "--depth", "2", "--width",
+                          "16", "--task", "regression", "--train-size", "256", "--test-size",
+                          "64", "--batch", "32", "--steps", "40", "--log-every", "10",
+                          "--dtype", "float64", "-o", "/dev/null", "--curve-out", curve)
+            curves.append(curve)
+        table = self.path("centring.csv")
+        self.draw(plot_centring, curves + ["--target", "1e9", "--table-out", table])
+        rows = gradflow_plots.pd.read_csv(table)
+        self.assertEqual(list(rows["activation"]), ["sigmoid", "sigmoid_centred"])
+        self.assertEqual(list(rows["steps_to_target_mean"]), [0.0, 0.0])  # reached at step 0
+        self.draw(plot_centring, curves + ["--target", "1e-30", "--table-out", table])
+        rows = gradflow_plots.pd.read_csv(table, keep_default_na=False)
+        self.assertEqual(list(rows["steps_to_target_per_seed"]), ["never", "never"])
+
+    def test_activation_cost(self):
+        cost = self.path("cost.csv")
+        self.gradflow("bench", "-q", "--elements", "2048", "--repeats", "1", "--pass-repeats",
+                      "1", "--depth", "2", "--width", "16", "--batch", "8", "-o", cost)
+        rows = gradflow_plots.pd.read_csv(cost)
+        self.assertEqual(len(rows), 2 * rows["activation"].nunique())
+        self.assertTrue((rows[["phi_ns", "phi_dphi_ns", "pass_ms"]] > 0).all().all())
+        self.draw(plot_activation_cost, [cost], size=(8, 4))
 
 
 if __name__ == "__main__":

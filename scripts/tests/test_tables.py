@@ -89,7 +89,8 @@ class TablesTest(unittest.TestCase):
         self.assertEqual(pieces, 3)
         self.assertIsInstance(pieces, int)
         self.assertIsNone(gradflow_tables.activation_parameter(self.tables, "tanh", {}))
-        with self.assertRaisesRegex(ValueError, "unknown activation 'swish'.*sigmoid, tanh"):
+        with self.assertRaisesRegex(ValueError,
+                                    "unknown activation 'swish'.*sigmoid, sigmoid_centred, tanh"):
             gradflow_tables.activation(self.tables, "swish")
 
     def test_require_all_names_what_is_missing(self):
@@ -117,7 +118,7 @@ class VerifyWithTorchTablesTest(unittest.TestCase):
         for row in self.tables["activations"]:
             phi, max_dphi = self.verify.activation(row["name"], {}, self.tables)
             self.assertEqual(phi is None, row["maxout"], row["name"])
-            self.assertTrue(math.isclose(max_dphi, row["max_dphi"], rel_tol=1e-12), row["name"])
+            self.assertTrue(math.isclose(max_dphi, row["max_abs_dphi"], rel_tol=1e-12), row["name"])
 
     def test_parameters_from_the_metadata(self):
         _, top = self.verify.activation("leaky_relu", {"leaky_slope": "2.5"}, self.tables)

@@ -17,9 +17,18 @@ namespace gradflow {
 namespace {
 
 // Metrics compared absolutely: fractions in [0, 1], signed means, counts and the loss.
-const std::set<std::string> kAbsoluteMetrics = {
-    "saturation_frac", "saturated_unit_frac", "dead_frac", "mean_saturation", "preact_mean",
-    "act_mean",        "nonfinite",           "loss",      "fan_in",          "fan_out"};
+const std::set<std::string> kAbsoluteMetrics = {"saturation_frac",
+                                                "saturated_unit_frac",
+                                                "dead_frac",
+                                                "mean_saturation",
+                                                "preact_mean",
+                                                "act_mean",
+                                                "nonfinite",
+                                                "loss",
+                                                "fan_in",
+                                                "fan_out",
+                                                "input_same_sign_frac",
+                                                "grad_w_sign_agreement"};
 
 bool IsLayerCsv(const CsvTable& t) {
   return t.ColumnIndex("layer") >= 0 && t.ColumnIndex("delta_norm") >= 0;

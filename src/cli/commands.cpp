@@ -24,6 +24,10 @@ const std::vector<Command>& Commands() {
       {"spectrum",
        "singular values of the input-output Jacobian (dynamical isometry), measured and predicted",
        SetupSpectrum},
+      {"bench",
+       "time every activation: ns per element of phi and phi', and its share of a whole pass "
+       "beside the matrix products",
+       SetupBench},
   };
   return commands;
 }

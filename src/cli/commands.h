@@ -72,5 +72,6 @@ std::function<int()> SetupSweep(CLI::App* app);
 std::function<int()> SetupMerge(CLI::App* app);
 std::function<int()> SetupCheck(CLI::App* app);
 std::function<int()> SetupSpectrum(CLI::App* app);
+std::function<int()> SetupBench(CLI::App* app);
 
 }  // namespace gradflow::cli

@@ -9,6 +9,7 @@
 #include "engine/init.h"
 #include "engine/inputs.h"
 #include "engine/loss.h"
+#include "experiment/activation_cost.h"
 #include "experiment/histogram_columns.h"
 #include "experiment/run_columns.h"
 #include "experiment/spectrum_columns.h"
@@ -65,7 +66,7 @@ int ListJson() {
                                 {"formula", spec.formula},
                                 {"derivative", spec.derivative},
                                 {"parameter", ParameterJson(spec.parameter)},
-                                {"max_dphi", activation.MaxDPhi()},
+                                {"max_abs_dphi", activation.MaxAbsDPhi()},
                                 {"kink_at_zero", spec.kink_at_zero},
                                 {"piecewise_linear", spec.piecewise_linear},
                                 {"maxout", spec.is_maxout}});
@@ -113,14 +114,15 @@ int List(bool columns) {
         "Spectrum columns (spectrum -o, after the configuration columns; --per-layer puts "
         "`layer` first; --values-out has sample, index, value):",
         SpectrumColumns());
+    PrintColumns("Activation cost columns (bench -o):", ActivationCostColumns());
     return kExitOk;
   }
-  std::cout << "Activations (saturated when phi'(z) < tau * max phi'):\n";
+  std::cout << "Activations (saturated when |phi'(z)| < tau * max|phi'|):\n";
   for (const ActivationSpec& spec : ActivationTable()) {
     const Activation activation(spec, ActivationParams{});
     std::cout << fmt::format(
-        "  {:<11} phi = {}\n  {:<11} phi' = {}; max phi' = {:.6g}{}\n", spec.name, spec.formula, "",
-        spec.derivative, activation.MaxDPhi(),
+        "  {:<11} phi = {}\n  {:<11} phi' = {}; max|phi'| = {:.6g}{}\n", spec.name, spec.formula,
+        "", spec.derivative, activation.MaxAbsDPhi(),
         spec.parameter != nullptr ? fmt::format("; parameter {}", spec.parameter->option) : "");
   }
   std::cout << "\nInitialisations (sigma_w^2 = fan_in * Var(W), square layer, before --gain):\n";

@@ -52,7 +52,7 @@ void AddNetworkOptions(CLI::App* app, RunConfig* c, NetworkNames* names) {
           },
           ""));
   app->add_option("--saturation-threshold", c->saturation_threshold,
-                  "tau: (unit, sample) saturated when phi'(z) < tau * max phi'")
+                  "tau: (unit, sample) saturated when |phi'(z)| < tau * max|phi'|")
       ->capture_default_str();
   app->add_option("--vanishing-threshold", c->vanishing_threshold,
                   "verdict 'vanishing' when delta_norm[1]/delta_norm[L] is below this")

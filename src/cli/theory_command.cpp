@@ -174,7 +174,7 @@ std::function<int()> SetupTheory(CLI::App* app) {
                   "multiplier on every input (inputs have unit variance)")
       ->capture_default_str();
   app->add_option("--saturation-threshold", c.saturation_threshold,
-                  "tau: saturated when phi'(z) < tau * max phi'")
+                  "tau: saturated when |phi'(z)| < tau * max|phi'|")
       ->capture_default_str();
   app->add_option("-o,--out", options->out,
                   "CSV file ('-': stdout, the table then goes to stderr): per-layer, or the phase "

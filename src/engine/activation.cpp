@@ -38,7 +38,8 @@ double NormalPdf(double z) { return kInvSqrt2Pi * std::exp(-0.5 * z * z); }
 
 double One(const P&) { return 1.0; }
 
-// sup φ' of SiLU: φ'' = 0 at one z in (2, 3); golden-section search, once.
+// sup |φ'| of SiLU: φ'' = 0 at one z in (2, 3), the maximum 1.0998; the
+// minimum, −0.0998 near z = −2.4, is smaller in size. Golden-section search, once.
 double SiluMaxDerivative(const P&) {
   static const double value = [] {
     auto dphi = [](double z) { return Sigmoid(z) + z * Sigmoid(z) * Sigmoid(-z); };
@@ -60,6 +61,9 @@ double SiluMaxDerivative(const P&) {
 // tests, and the double-precision blocks below (inlined, so the same bits).
 double SigmoidPhi(double z, const P&) { return Sigmoid(z); }
 double SigmoidDPhi(double z, const P&) { return SigmoidDerivative(z); }
+// σ(z) − 1/2 = tanh(z/2)/2: the same curve as sigmoid, centred on 0 (no
+// cancellation near z = 0); its slope is σ'(z), at most 1/4.
+double SigmoidCentredPhi(double z, const P&) { return 0.5 * std::tanh(0.5 * z); }
 double TanhPhi(double z, const P&) { return std::tanh(z); }
 // tanh'(z) = sech²(z) = 4e^{-2|z|}/(1+e^{-2|z|})², exact in the tails.
 double TanhDPhi(double z, const P&) {
@@ -161,6 +165,19 @@ struct TanhKernel {
   }
 };
 
+// σ(z) − 1/2 = tanh(z/2)/2 and σ'(z) = tanh'(z/2)/4, through the tanh kernel
+// (halving and quartering are exact in binary).
+struct SigmoidCentredKernel {
+  static void Apply(In<float> z, Out<float> a, float* derivative, Out<float> e, const P& p) {
+    alignas(64) float half_buffer[kPiece];
+    Out<float> half(half_buffer, z.size());
+    half = 0.5f * z;
+    TanhKernel::Apply(In<float>(half_buffer, z.size()), a, derivative, e, p);
+    a *= 0.5f;
+    if (derivative) Out<float>(derivative, z.size()) *= 0.25f;
+  }
+};
+
 struct ReluKernel {
   static void Apply(In<float> z, Out<float> a, float* derivative, Out<float>, const P&) {
     a = (z > 0.0f).select(z, 0.0f);
@@ -234,13 +251,19 @@ const std::vector<ActivationSpec> kTable = {
     {K::kSigmoid, "sigmoid", "1/(1+exp(-z))", "s(z)(1-s(z)), at most 1/4", nullptr, SigmoidPhi,
      SigmoidDPhi, [](const P&) { return 0.25; }, false, false, false,
      GRADFLOW_FLOAT_BLOCKS(SigmoidKernel, SigmoidPhi, SigmoidDPhi)},
+    // Zero-centred sigmoid: the post's second complaint removed, the first kept.
+    {K::kSigmoidCentred, "sigmoid_centred", "1/(1+exp(-z)) - 1/2 = tanh(z/2)/2",
+     "s(z)(1-s(z)), at most 1/4", nullptr, SigmoidCentredPhi, SigmoidDPhi,
+     [](const P&) { return 0.25; }, false, false, false,
+     GRADFLOW_FLOAT_BLOCKS(SigmoidCentredKernel, SigmoidCentredPhi, SigmoidDPhi)},
     {K::kTanh, "tanh", "tanh(z)", "1 - tanh(z)^2", nullptr, TanhPhi, TanhDPhi, One, false, false,
      false, GRADFLOW_FLOAT_BLOCKS(TanhKernel, TanhPhi, TanhDPhi)},
     {K::kRelu, "relu", "max(0, z)", "1 if z > 0 else 0", nullptr, ReluPhi, ReluDPhi, One, true,
      true, false, GRADFLOW_FLOAT_BLOCKS(ReluKernel, ReluPhi, ReluDPhi)},
     {K::kLeakyRelu, "leaky_relu", "z if z > 0 else alpha*z", "1 if z > 0 else alpha", &kLeakySlope,
-     LeakyReluPhi, LeakyReluDPhi, [](const P& p) { return std::max(1.0, p.leaky_slope); }, true,
-     true, false, GRADFLOW_FLOAT_BLOCKS(LeakyReluKernel, LeakyReluPhi, LeakyReluDPhi)},
+     LeakyReluPhi, LeakyReluDPhi,
+     [](const P& p) { return std::max(1.0, std::fabs(p.leaky_slope)); }, true, true, false,
+     GRADFLOW_FLOAT_BLOCKS(LeakyReluKernel, LeakyReluPhi, LeakyReluDPhi)},
     {K::kElu, "elu", "z if z > 0 else alpha*(exp(z)-1)", "1 if z > 0 else alpha*exp(z)", &kEluAlpha,
      EluPhi, EluDPhi, [](const P& p) { return std::max(1.0, p.elu_alpha); }, true, false, false,
      GRADFLOW_FLOAT_BLOCKS(ExponentialLinearKernel<false>, EluPhi, EluDPhi)},
@@ -256,7 +279,8 @@ const std::vector<ActivationSpec> kTable = {
      "lambda if z > 0 else lambda*alpha*exp(z)", nullptr, SeluPhi, SeluDPhi,
      [](const P&) { return kSeluLambda * kSeluAlpha; }, true, false, false,
      GRADFLOW_FLOAT_BLOCKS(ExponentialLinearKernel<true>, SeluPhi, SeluDPhi)},
-    // GELU (erf form): φ'' = φ_N(z)(2 - z²) vanishes at z = √2, the maximum of φ'.
+    // GELU (erf form): φ'' = φ_N(z)(2 - z²) vanishes at z = ±√2: the maximum of φ'
+    // (1.1285) and its minimum (−0.1285), so sup |φ'| is the maximum.
     {K::kGelu, "gelu", "z*Phi(z), Phi the standard normal CDF", "Phi(z) + z*pdf(z)", nullptr,
      GeluPhi, GeluDPhi,
      [](const P&) {
@@ -310,7 +334,7 @@ const ActivationSpec& FindActivation(const std::string& name) {
 }
 
 Activation::Activation(const ActivationSpec& spec, const ActivationParams& params)
-    : spec_(&spec), params_(params), max_dphi_(spec.max_dphi(params)) {}
+    : spec_(&spec), params_(params), max_abs_dphi_(spec.max_abs_dphi(params)) {}
 
 Activation Activation::Identity() { return Activation(ActivationKind::kIdentity, {}); }
 

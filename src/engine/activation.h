@@ -3,8 +3,8 @@
 // Each row gives the name, φ and φ' as text (for --help, `gradflow list` and
 // the README), φ and φ' as scalar functions in double precision (the
 // reference, for theory and tests), φ and φ' together over blocks of float
-// and of double values (what the network runs), the supremum
-// of φ' (the saturation rule is φ'(z) < τ·max φ'), its parameter and whether
+// and of double values (what the network runs), the supremum of |φ'| (the
+// saturation rule is |φ'(z)| < τ·max|φ'|), its parameter and whether
 // φ or φ' has a kink at 0 (the theory module's quadrature splits there).
 // Adding an activation is one row in activation.cpp, its ActivationKind, and
 // its test; a parameterised one also a field in ActivationParams, and its
@@ -16,6 +16,7 @@
 // and the gradient routes to the winning piece.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -28,6 +29,7 @@ namespace gradflow {
 // One per row of the table, in the table's order.
 enum class ActivationKind {
   kSigmoid,
+  kSigmoidCentred,
   kTanh,
   kRelu,
   kLeakyRelu,
@@ -63,9 +65,9 @@ struct ActivationSpec {
   const ActivationParameter* parameter;  // its parameter, or nullptr
   double (*phi)(double z, const ActivationParams& p);
   double (*dphi)(double z, const ActivationParams& p);
-  double (*max_dphi)(const ActivationParams& p);  // sup over z of φ'(z)
-  bool kink_at_zero;                              // φ' or φ'' jumps at 0
-  bool piecewise_linear;                          // φ is linear on each side of its kinks
+  double (*max_abs_dphi)(const ActivationParams& p);  // sup over z of |φ'(z)|
+  bool kink_at_zero;                                  // φ' or φ'' jumps at 0
+  bool piecewise_linear;                              // φ is linear on each side of its kinks
   bool is_maxout;
   // φ and φ' over blocks (null for maxout, which is not elementwise).
   ActivationBlock<float> block_float;
@@ -97,7 +99,12 @@ class Activation {
   const std::string name() const { return spec_->name; }
   double Phi(double z) const { return spec_->phi(z, params_); }
   double DPhi(double z) const { return spec_->dphi(z, params_); }
-  double MaxDPhi() const { return max_dphi_; }
+  double MaxAbsDPhi() const { return max_abs_dphi_; }
+  // The saturation rule: a (unit, sample) pair passes almost no gradient when
+  // |φ'(z)| < τ·max|φ'|. The absolute value matters: GELU and SiLU have φ' < 0
+  // for negative z, and a negative slope still passes gradient.
+  double SaturationLimit(double tau) const { return tau * max_abs_dphi_; }
+  static bool Saturated(double dphi, double limit) { return std::fabs(dphi) < limit; }
   // Linear pieces per unit: k for maxout, 1 otherwise.
   int Pieces() const { return spec_->is_maxout ? params_.maxout_pieces : 1; }
   bool IsMaxout() const { return spec_->is_maxout; }
@@ -132,7 +139,7 @@ class Activation {
  private:
   const ActivationSpec* spec_;
   ActivationParams params_;
-  double max_dphi_;
+  double max_abs_dphi_;
 };
 
 }  // namespace gradflow

@@ -38,7 +38,7 @@ struct RunConfig {
   DType dtype = DType::kFloat32;
   uint64_t seed = 0;
   // Metrics and verdict
-  double saturation_threshold = 0.02;  // τ: saturated when φ'(z) < τ·max φ'
+  double saturation_threshold = 0.02;  // τ: saturated when |φ'(z)| < τ·max|φ'|
   double vanishing_threshold = 1e-3;   // vanishing_ratio below it: "vanishing"
   double exploding_threshold = 1e3;    // vanishing_ratio above it: "exploding"
   // Execution

@@ -154,6 +154,52 @@ SpecialCounts CountSpecial(const Eigen::Ref<const Mat<T>>& m) {
   return counts;
 }
 
+// Fraction of columns (samples) of a whose entries all have one sign: all
+// >= 0 or all <= 0 (a NaN makes its column mixed). a: (fan_in, B)
+template <typename T>
+double SameSignColumnFraction(const Mat<T>& a) {
+  const Eigen::Index chunks = (a.cols() + kChunk - 1) / kChunk;
+  std::vector<int64_t> same(static_cast<size_t>(chunks), 0);
+  ForEachChunk(
+      a.cols(), kChunk,
+      [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
+        for (Eigen::Index b = start; b < start + size; ++b) {
+          const T* column = a.col(b).data();
+          bool nonnegative = true, nonpositive = true;
+          for (Eigen::Index i = 0; i < a.rows(); ++i) {
+            nonnegative = nonnegative && column[i] >= T(0);
+            nonpositive = nonpositive && column[i] <= T(0);
+          }
+          same[c] += nonnegative || nonpositive ? 1 : 0;
+        }
+      },
+      static_cast<double>(a.size()));
+  int64_t total = 0;
+  for (int64_t s : same) total += s;
+  return static_cast<double>(total) / static_cast<double>(a.cols());
+}
+
+// mean over rows i of |#(g_ij > 0) − #(g_ij < 0)| / cols: 1 when every row of g
+// is single-signed, near 0 for random signs. g: (rows, fan_in)
+template <typename T>
+double RowSignAgreement(const Mat<T>& g) {
+  const Eigen::Index rows = g.rows(), cols = g.cols();
+  std::vector<int64_t> balance(static_cast<size_t>(rows), 0);  // #positive − #negative per row
+  ForEachChunk(
+      rows, kChunk,
+      [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
+        for (Eigen::Index j = 0; j < cols; ++j) {
+          const T* column = g.col(j).data();
+          for (Eigen::Index i = start; i < start + size; ++i)
+            balance[i] += (column[i] > T(0) ? 1 : 0) - (column[i] < T(0) ? 1 : 0);
+        }
+      },
+      static_cast<double>(g.size()));
+  int64_t sum = 0;
+  for (int64_t b : balance) sum += b < 0 ? -b : b;
+  return static_cast<double>(sum) / (static_cast<double>(rows) * static_cast<double>(cols));
+}
+
 }  // namespace
 
 template <typename T>
@@ -199,10 +245,10 @@ void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const 
   const Eigen::Index rows = z.rows(), batch = z.cols();
   const Eigen::Index chunks = (batch + kChunk - 1) / kChunk;
   const bool elementwise = !activation.IsMaxout();
-  const double limit = tau * activation.MaxDPhi();
+  const double limit = activation.SaturationLimit(tau);
   std::vector<Moments> z_moments(chunks), a_moments(chunks);
   std::vector<int64_t> nonfinite(chunks, 0), subnormal(chunks, 0);
-  // Per chunk, per row: samples with φ' < limit, and with φ' = 0.
+  // Per chunk, per row: samples with |φ'| < limit, and with φ' = 0.
   std::vector<std::vector<int32_t>> saturated(chunks), zero(chunks);
   ForEachChunk(
       batch, kChunk,
@@ -220,7 +266,7 @@ void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const 
         for (Eigen::Index b = start; b < start + size; ++b) {
           const T* d = dphi.col(b).data();
           for (Eigen::Index r = 0; r < rows; ++r) {
-            saturated[c][r] += static_cast<double>(d[r]) < limit ? 1 : 0;
+            saturated[c][r] += Activation::Saturated(static_cast<double>(d[r]), limit) ? 1 : 0;
             zero[c][r] += d[r] == T(0) ? 1 : 0;
           }
         }
@@ -284,6 +330,8 @@ void ComputeBackwardMetrics(const Mat<T>& delta, const Mat<T>& dw, const Vec<T>&
   m->grad_w_norm_per_example =
       SequentialScaledNorm(per_example.data(), static_cast<Eigen::Index>(per_example.size())) /
       std::sqrt(static_cast<double>(per_example.size()));
+  m->input_same_sign_frac = SameSignColumnFraction(a_prev);
+  m->grad_w_sign_agreement = RowSignAgreement(dw);
   const SpecialCounts in_delta = CountSpecial<T>(delta);
   m->nonfinite += in_delta.nonfinite;
   m->subnormal += in_delta.subnormal;

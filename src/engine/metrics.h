@@ -26,7 +26,7 @@ struct LayerMetrics {
   double preact_q = 0;                 // mean of z²
   double act_mean = 0;                 // mean of a = φ(z)
   double act_std = 0;                  // population std of a
-  double saturation_frac = 0;          // fraction of (unit, sample) with φ'(z) < τ·max φ'
+  double saturation_frac = 0;          // fraction of (unit, sample) with |φ'(z)| < τ·max|φ'|
   double saturated_unit_frac = 0;      // fraction of units saturated on >= 99% of samples
   double dead_frac = 0;                // fraction of units with φ'(z) = 0 on every sample
   double delta_norm = 0;               // ‖δ^l‖_F = ‖∂L/∂z^l‖_F
@@ -35,13 +35,17 @@ struct LayerMetrics {
   double grad_w_norm_per_example = 0;  // √(mean_b ‖δ_b‖²‖a_b^{l-1}‖²)
   double weight_norm = 0;              // ‖W^l‖_F
   double grad_to_weight = 0;           // grad_w_norm / weight_norm
-  int64_t nonfinite = 0;               // NaN/Inf count in z^l, a^l and δ^l
-  int64_t subnormal = 0;               // subnormal (underflowing) count in z^l, a^l and δ^l
+  // Zero-centring (the zig-zag argument): a sample whose a^{l-1} has one sign
+  // makes every row of its ∂L/∂W^l = δ_b a_bᵀ single-signed.
+  double input_same_sign_frac = 0;   // samples with a_b^{l-1} all >= 0 or all <= 0 / B
+  double grad_w_sign_agreement = 0;  // mean_i |#(∂W_ij > 0) − #(∂W_ij < 0)| / fan_in
+  int64_t nonfinite = 0;             // NaN/Inf count in z^l, a^l and δ^l
+  int64_t subnormal = 0;             // subnormal (underflowing) count in z^l, a^l and δ^l
   // Mean-field predictions for a freshly initialised network (theory.h), filled
   // by AddTheoryPredictions; empty where the theory does not apply.
   std::optional<double> pred_preact_q;         // q^l from the length map
   std::optional<double> pred_delta_ratio;      // ‖δ^l‖/‖δ^L‖, probe loss only
-  std::optional<double> pred_saturation_frac;  // P_{u~N(0,q^l)}[φ'(u) < τ·max φ']
+  std::optional<double> pred_saturation_frac;  // P_{u~N(0,q^l)}[|φ'(u)| < τ·max|φ'|]
 };
 
 // Scaled Euclidean/Frobenius norm of n values, in double. NaN if any is NaN,
@@ -80,6 +84,10 @@ void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const 
 
 // Fills the backward-pass fields. delta: (rows, B), dw: (rows, fan_in),
 // db: (rows), a_prev = a^{l-1}: (fan_in, B), w: (rows, fan_in).
+// The sign columns take every row of W, so a maxout layer's rows are its
+// pieces (each piece's row gets δ_r a^{l-1}ᵀ) and a head is measured as any
+// layer. Zeros count with either sign in input_same_sign_frac and with neither
+// in grad_w_sign_agreement; a NaN makes its sample mixed and counts with neither.
 template <typename T>
 void ComputeBackwardMetrics(const Mat<T>& delta, const Mat<T>& dw, const Vec<T>& db,
                             const Mat<T>& a_prev, const Mat<T>& w, LayerMetrics* m);

@@ -61,7 +61,7 @@ const std::vector<Column<LayerMetrics>> kLayerColumns = {
     {"act_std", "population standard deviation of a^l",
      [](const LayerMetrics& m) { return Num(m.act_std); }},
     {"saturation_frac",
-     "fraction of (unit, sample) with phi'(z) < tau * max phi' (tau = --saturation-threshold)",
+     "fraction of (unit, sample) with |phi'(z)| < tau * max|phi'| (tau = --saturation-threshold)",
      [](const LayerMetrics& m) { return Num(m.saturation_frac); }},
     {"saturated_unit_frac", "fraction of units saturated on >= 99% of the batch",
      [](const LayerMetrics& m) { return Num(m.saturated_unit_frac); }},
@@ -78,6 +78,14 @@ const std::vector<Column<LayerMetrics>> kLayerColumns = {
     {"weight_norm", "||W^l||_F", [](const LayerMetrics& m) { return Num(m.weight_norm); }},
     {"grad_to_weight", "grad_w_norm / weight_norm",
      [](const LayerMetrics& m) { return Num(m.grad_to_weight); }},
+    {"input_same_sign_frac",
+     "fraction of samples whose input a^{l-1} has all entries of one sign (zeros count with "
+     "either): for them every row of dLoss/dW^l = delta a^T is single-signed",
+     [](const LayerMetrics& m) { return Num(m.input_same_sign_frac); }},
+    {"grad_w_sign_agreement",
+     "mean over rows i of |#positive - #negative| / fan_in in dLoss/dW^l_{i,:}: 1 when every "
+     "row is single-signed, near 0 for mixed signs",
+     [](const LayerMetrics& m) { return Num(m.grad_w_sign_agreement); }},
     {"nonfinite", "count of NaN/Inf entries in z^l, a^l and delta^l",
      [](const LayerMetrics& m) { return Int(m.nonfinite); }},
     {"subnormal",
@@ -95,7 +103,7 @@ const std::vector<Column<LayerMetrics>> kLayerColumns = {
      "empty for mse/cross_entropy (their top gradient depends on the weights) and for the head",
      [](const LayerMetrics& m) { return OptNum(m.pred_delta_ratio); }},
     {"pred_saturation_frac",
-     "predicted saturation_frac at initialisation: P[phi'(u) < tau * max phi'], u ~ N(0, q^l)",
+     "predicted saturation_frac at initialisation: P[|phi'(u)| < tau * max|phi'|], u ~ N(0, q^l)",
      [](const LayerMetrics& m) { return OptNum(m.pred_saturation_frac); }},
 };
 

@@ -14,7 +14,8 @@ const std::vector<Column<RunConfig>>& TheoryConfigColumns() {
     std::vector<Column<RunConfig>> chosen =
         ColumnsNamed(ConfigColumns(), {"activation", "act_param", "init", "init_param", "gain",
                                        "bias_std", "depth", "width", "input_dim", "input_scale"});
-    chosen.push_back({"saturation_threshold", "tau of the saturation rule phi'(u) < tau * max phi'",
+    chosen.push_back({"saturation_threshold",
+                      "tau of the saturation rule |phi'(u)| < tau * max|phi'|",
                       [](const RunConfig& c) { return FormatNumber(c.saturation_threshold); }});
     return chosen;
   }();
@@ -64,7 +65,7 @@ const std::vector<Column<TheoryRow>> kLayerColumns = {
      [](const TheoryRow& r) { return Num(r.layer->chi); }},
     {"pred_delta_ratio", "predicted ||delta^l|| / ||delta^L|| = sqrt(prod_{m=l}^{L-1} chi_m)",
      [](const TheoryRow& r) { return Num(r.layer->delta_ratio); }},
-    {"pred_saturation_frac", "P[phi'(u) < tau * max phi'], u ~ N(0, q^l)",
+    {"pred_saturation_frac", "P[|phi'(u)| < tau * max|phi'|], u ~ N(0, q^l)",
      [](const TheoryRow& r) { return Num(r.layer->saturation_frac); }},
 };
 

@@ -128,7 +128,7 @@ std::vector<SweepOption> MakeOptions() {
       {"seed", "random seeds, e.g. 0..9", true,
        [](const std::string& v, C* c) { c->seed = ParseU64("seed", v); }, nullptr},
       // Scalars: not CSV columns, so a list would give indistinguishable runs.
-      {"saturation-threshold", "tau: saturated when phi'(z) < tau * max phi' (one value)", false,
+      {"saturation-threshold", "tau: saturated when |phi'(z)| < tau * max|phi'| (one value)", false,
        [](const std::string& v, C* c) {
          c->saturation_threshold = ParseDouble("saturation-threshold", v);
        },

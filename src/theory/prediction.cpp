@@ -46,7 +46,7 @@ void AddTheoryPredictions(RunResult* result) {
   for (LayerMetrics& m : result->layers) {
     if (m.kind == "head") {
       m.pred_preact_q = theory.head_q;
-      m.pred_saturation_frac = 0.0;  // linear: φ' = 1 = max φ'
+      m.pred_saturation_frac = 0.0;  // linear: φ' = 1 = max|φ'|
       continue;
     }
     const LayerTheory& t = theory.layers[m.layer - 1];

@@ -100,9 +100,9 @@ std::vector<double> PanelEdges(double q) {
 // Standard normal upper tail 1 - Φ(x), accurate for large x.
 double UpperTail(double x) { return 0.5 * std::erfc(x * kInvSqrt2); }
 
-// True where the saturation rule holds: φ'(u) < τ·max φ'.
+// True where the saturation rule holds: |φ'(u)| < τ·max|φ'|.
 bool Saturated(const Activation& activation, double tau, double u) {
-  return activation.DPhi(u) < tau * activation.MaxDPhi();
+  return Activation::Saturated(activation.DPhi(u), activation.SaturationLimit(tau));
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ double MaxoutSecondMoment(int k);
 // The single-layer statistics of one activation (bound to its parameters).
 class MeanField {
  public:
-  // tau: the saturation threshold τ (saturated when φ'(u) < τ·max φ').
+  // tau: the saturation threshold τ (saturated when |φ'(u)| < τ·max|φ'|).
   MeanField(const Activation& activation, double tau);
 
   // The process-wide instance for (activation, τ), built once, whose
@@ -64,7 +64,7 @@ class MeanField {
   // E_{u~N(0,q)}[φ'(u)²]; maxout: 1 (the winning piece carries the gradient).
   // q = inf (an overflowed q^l) gives the limit q -> ∞, evaluated at 1e300.
   double DerivSecondMoment(double q) const;
-  // P_{u~N(0,q)}[φ'(u) < τ·max φ']; maxout: 0 (it never saturates). q = inf as above.
+  // P_{u~N(0,q)}[|φ'(u)| < τ·max|φ'|]; maxout: 0 (it never saturates). q = inf as above.
   double SaturationFraction(double q) const;
 
   // q_next = σ_w² E[φ(u)²] + σ_b²
@@ -78,8 +78,8 @@ class MeanField {
   Activation activation_;
   double tau_;
   double maxout_m2_ = 1.0;         // M2(k), maxout only
-  bool below_at_left_ = false;     // φ'(u) < τ·max φ' as u → -∞
-  std::vector<double> crossings_;  // where "φ'(u) < τ·max φ'" flips, ascending
+  bool below_at_left_ = false;     // |φ'(u)| < τ·max|φ'| as u → -∞
+  std::vector<double> crossings_;  // where "|φ'(u)| < τ·max|φ'|" flips, ascending
   struct Memo;                     // q -> value, for Shared instances only
   std::shared_ptr<Memo> memo_;
   // compute(), or what it returned for this q before (Shared instances).
@@ -117,7 +117,7 @@ struct LayerTheory {
   double q = 0;            // q^l, predicted mean of (z^l)²
   double chi = 0;          // χ_l = σ_w²(W^{l+1}) E[φ'(z^l)²] (W^{L+1}: a square hidden layer)
   double delta_ratio = 0;  // predicted ‖δ^l‖/‖δ^L‖ = √(Π_{m=l}^{L-1} χ_m)
-  double saturation_frac = 0;  // P[φ'(z^l) < τ·max φ']
+  double saturation_frac = 0;  // P[|φ'(z^l)| < τ·max|φ'|]
 };
 
 struct NetworkTheory {

@@ -60,6 +60,25 @@ class Cli : public ::testing::Test {
   fs::path dir_;
 };
 
+// gradflow bench: bad sizes are usage errors naming the option, and nothing is written.
+TEST_F(Cli, BenchRejectsBadSizes) {
+  const std::string out = (dir_ / "cost.csv").string();
+  for (const auto& [args, option] :
+       {std::pair<std::string, std::string>{"--elements 10", "--elements"},
+        {"--repeats 0", "--repeats"},
+        {"--pass-repeats 0", "--pass-repeats"},
+        {"--width 0 --no-pass", "--width"},
+        {"--depth -1", "--depth"}}) {
+    const CliResult r = Run("bench -q -o " + out + " " + args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find(option), std::string::npos) << args << ": " << r.err;
+    EXPECT_FALSE(fs::exists(out)) << args;
+  }
+  const CliResult r = Run("bench -q --no-pass --elements 1024 --repeats 1 -o " + out);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(out));
+}
+
 TEST_F(Cli, RunWritesCsvAndSummary) {
   const fs::path csv = dir_ / "layers.csv", summary = dir_ / "summary.csv";
   const CliResult r =

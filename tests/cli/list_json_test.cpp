@@ -71,8 +71,8 @@ TEST_F(ListJson, ActivationRowsMatchTheTable) {
     EXPECT_EQ(row.at("kink_at_zero"), spec.kink_at_zero);
     EXPECT_EQ(row.at("piecewise_linear"), spec.piecewise_linear);
     EXPECT_EQ(row.at("maxout"), spec.is_maxout);
-    EXPECT_DOUBLE_EQ(row.at("max_dphi").get<double>(),
-                     Activation(spec, ActivationParams{}).MaxDPhi());
+    EXPECT_DOUBLE_EQ(row.at("max_abs_dphi").get<double>(),
+                     Activation(spec, ActivationParams{}).MaxAbsDPhi());
     if (spec.parameter == nullptr) {
       EXPECT_TRUE(row.at("parameter").is_null());
       continue;

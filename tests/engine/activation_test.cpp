@@ -39,14 +39,15 @@ TEST(Activation, TailDerivativesDoNotCancelToZero) {
   EXPECT_NEAR(tanh_act.DPhi(20.0) / (4 * std::exp(-40.0)), 1.0, 1e-12);
 }
 
-// max φ' is the supremum: no sampled point exceeds it and some come close.
-TEST_P(EveryActivation, MaxDerivativeIsTheSupremum) {
+// max|φ'| is the supremum of |φ'|: no sampled point exceeds it and some come close.
+TEST_P(EveryActivation, MaxAbsDerivativeIsTheSupremum) {
   double largest = 0;
-  for (double z = -30.0; z <= 30.0; z += 1e-3) largest = std::max(largest, activation_.DPhi(z));
+  for (double z = -30.0; z <= 30.0; z += 1e-3)
+    largest = std::max(largest, std::fabs(activation_.DPhi(z)));
   // A supremum at a kink (SELU at 0⁻) is approached from one side.
-  for (double z : {-1e-12, 1e-12}) largest = std::max(largest, activation_.DPhi(z));
-  EXPECT_LE(largest, activation_.MaxDPhi() * (1 + 1e-12));
-  EXPECT_GE(largest, activation_.MaxDPhi() * (1 - 1e-6));
+  for (double z : {-1e-12, 1e-12}) largest = std::max(largest, std::fabs(activation_.DPhi(z)));
+  EXPECT_LE(largest, activation_.MaxAbsDPhi() * (1 + 1e-12));
+  EXPECT_GE(largest, activation_.MaxAbsDPhi() * (1 - 1e-6));
 }
 
 // Distance from x to the double reference, in units in the last place of
@@ -132,16 +133,16 @@ TEST(Activation, KnownValues) {
   EXPECT_NEAR(Activation(FindActivation("gelu"), p).Phi(1), 0.8413447460685429, 1e-15);
   EXPECT_NEAR(Activation(FindActivation("softplus"), p).Phi(0), std::log(2.0), 1e-15);
   EXPECT_NEAR(Activation(FindActivation("softsign"), p).Phi(3), 0.75, 1e-15);
-  EXPECT_NEAR(Activation(FindActivation("silu"), p).MaxDPhi(), 1.0998, 1e-4);
+  EXPECT_NEAR(Activation(FindActivation("silu"), p).MaxAbsDPhi(), 1.0998, 1e-4);
 }
 
-// The saturation rule φ'(z) < τ·max φ' at τ = 0.02 reproduces THEORY.md's
+// The saturation rule |φ'(z)| < τ·max|φ'| at τ = 0.02 reproduces docs/theory.md's
 // thresholds: sigmoid |z| > 5.29, tanh |tanh z| > 0.990, ELU and softplus z < -3.9.
 TEST(Activation, SaturationThresholdsMatchTheory) {
   const ActivationParams p;
   auto saturated = [&](const char* name, double z) {
     const Activation a(FindActivation(name), p);
-    return a.DPhi(z) < 0.02 * a.MaxDPhi();
+    return Activation::Saturated(a.DPhi(z), a.SaturationLimit(0.02));
   };
   EXPECT_FALSE(saturated("sigmoid", 5.28));
   EXPECT_TRUE(saturated("sigmoid", 5.30));
@@ -156,14 +157,65 @@ TEST(Activation, SaturationThresholdsMatchTheory) {
   EXPECT_TRUE(saturated("leaky_relu", -5));
 }
 
+// σ(z) − 1/2: zero at 0, odd, sigmoid's slope and saturation thresholds.
+TEST(Activation, CentredSigmoidIsSigmoidMinusOneHalf) {
+  const Activation centred(FindActivation("sigmoid_centred"), {});
+  const Activation sigmoid(FindActivation("sigmoid"), {});
+  EXPECT_EQ(centred.Phi(0), 0.0);
+  for (double z : {-30.0, -5.3, -1.0, 1e-9, 0.5, 2.0, 12.0}) {
+    EXPECT_NEAR(centred.Phi(z), sigmoid.Phi(z) - 0.5, 1e-15) << z;
+    EXPECT_EQ(centred.Phi(-z), -centred.Phi(z)) << z;
+    EXPECT_EQ(centred.DPhi(z), sigmoid.DPhi(z)) << z;
+  }
+  EXPECT_NEAR(centred.Phi(1e-9), 0.25e-9, 1e-24);  // no cancellation near 0
+  EXPECT_EQ(centred.MaxAbsDPhi(), 0.25);
+  EXPECT_FALSE(Activation::Saturated(centred.DPhi(5.28), centred.SaturationLimit(0.02)));
+  EXPECT_TRUE(Activation::Saturated(centred.DPhi(-5.30), centred.SaturationLimit(0.02)));
+}
+
 TEST(Activation, LeakyReluSaturatesOnlyWhenSlopeBelowTau) {
   ActivationParams p;
   p.leaky_slope = 0.1;
   const Activation leaky(FindActivation("leaky_relu"), p);
-  EXPECT_FALSE(leaky.DPhi(-5) < 0.02 * leaky.MaxDPhi());
+  EXPECT_FALSE(Activation::Saturated(leaky.DPhi(-5), leaky.SaturationLimit(0.02)));
   p.leaky_slope = 0.01;
   const Activation tiny(FindActivation("leaky_relu"), p);
-  EXPECT_TRUE(tiny.DPhi(-5) < 0.02 * tiny.MaxDPhi());
+  EXPECT_TRUE(Activation::Saturated(tiny.DPhi(-5), tiny.SaturationLimit(0.02)));
+  // A negative slope passes gradient too: α = -3 gives max|φ'| = 3, and its
+  // negative side is the steepest part, not saturated.
+  p.leaky_slope = -3;
+  const Activation negative(FindActivation("leaky_relu"), p);
+  EXPECT_EQ(negative.MaxAbsDPhi(), 3.0);
+  EXPECT_FALSE(Activation::Saturated(negative.DPhi(-5), negative.SaturationLimit(0.02)));
+}
+
+// GELU and SiLU have negative slopes for z < -0.75 and z < -1.28. Hand-computed
+// (Φ, pdf of the standard normal; σ the sigmoid), τ = 0.02:
+//   GELU max|φ'| = φ'(√2) = 1.128904, limit 0.0225781
+//     φ'(-1.5) = Φ(-1.5) - 1.5 pdf(-1.5) = 0.0668072 - 0.1942764 = -0.127469: not saturated
+//     φ'(-3)   = 0.0013499 - 3·0.0044318 = -0.011946: saturated
+//     φ'(-0.75) = 0.2266274 - 0.75·0.3011374 = 0.000774: saturated (φ' crosses 0 here)
+//   SiLU max|φ'| = 1.099839, limit 0.0219968
+//     φ'(-2) = σ(-2)(1 - 2σ(2)) = 0.1192029·(-0.7615942) = -0.090784: not saturated
+//     φ'(-6) = σ(-6)(1 - 6σ(6)) = 0.0024726·(-4.985164) = -0.012326: saturated
+TEST(Activation, NegativeSlopesOfGeluAndSiluAreNotSaturated) {
+  const Activation gelu(FindActivation("gelu"), {});
+  const Activation silu(FindActivation("silu"), {});
+  EXPECT_NEAR(gelu.MaxAbsDPhi(), 1.128904, 1e-6);
+  EXPECT_NEAR(gelu.DPhi(-1.5), -0.127469, 1e-6);
+  EXPECT_NEAR(gelu.DPhi(-3), -0.011946, 1e-6);
+  EXPECT_NEAR(gelu.DPhi(-0.75), 0.000774, 1e-6);
+  EXPECT_NEAR(silu.DPhi(-2), -0.090784, 1e-6);
+  EXPECT_NEAR(silu.DPhi(-6), -0.012326, 1e-6);
+  const double gelu_limit = gelu.SaturationLimit(0.02), silu_limit = silu.SaturationLimit(0.02);
+  EXPECT_NEAR(gelu_limit, 0.0225781, 1e-7);
+  EXPECT_FALSE(Activation::Saturated(gelu.DPhi(-1.5), gelu_limit));
+  EXPECT_TRUE(Activation::Saturated(gelu.DPhi(-3), gelu_limit));
+  EXPECT_TRUE(Activation::Saturated(gelu.DPhi(-0.75), gelu_limit));
+  EXPECT_FALSE(Activation::Saturated(gelu.DPhi(1), gelu_limit));
+  EXPECT_FALSE(Activation::Saturated(silu.DPhi(-2), silu_limit));
+  EXPECT_TRUE(Activation::Saturated(silu.DPhi(-6), silu_limit));
+  EXPECT_FALSE(Activation::Saturated(silu.DPhi(0), silu_limit));
 }
 
 TEST(Activation, MaxoutTakesTheMaxAndRoutesTheGradientToTheWinner) {

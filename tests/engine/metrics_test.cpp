@@ -45,6 +45,28 @@ TEST(Metrics, SigmoidSaturationUsesTauTimesMaxDerivative) {
   EXPECT_DOUBLE_EQ(m.dead_frac, 0.0);            // σ' > 0 everywhere
 }
 
+// The rule is |φ'| < τ·max|φ'|: GELU's negative slope at z = -1.5 (φ' = -0.127)
+// and SiLU's at z = -2 (-0.091) pass gradient; φ' = -0.012 at -3 (GELU) and -6
+// (SiLU) is below the limit (hand-computed in activation_test).
+TEST(Metrics, NegativeSlopesOfGeluAndSiluAreNotSaturated) {
+  for (const auto& [name, values] :
+       {std::pair<const char*, std::vector<double>>{"gelu", {-1.5, -3, 1, 2}},
+        std::pair<const char*, std::vector<double>>{"silu", {-2, -6, 0, 1}}}) {
+    SCOPED_TRACE(name);
+    MatD z(1, 4);
+    for (int b = 0; b < 4; ++b) z(0, b) = values[b];
+    const Activation activation(FindActivation(name), {});
+    MatD a;
+    activation.Forward(z, &a);
+    LayerMetrics m;
+    ComputeForwardMetrics(activation, z, a, kTau, &m);
+    EXPECT_DOUBLE_EQ(m.saturation_frac, 0.25);  // only -3 / -6
+    ComputeForwardMetrics(activation, Mat<float>(z.cast<float>()), Mat<float>(a.cast<float>()),
+                          kTau, &m);
+    EXPECT_DOUBLE_EQ(m.saturation_frac, 0.25);
+  }
+}
+
 TEST(Metrics, SaturatedUnitNeedsNinetyNinePercentOfTheBatch) {
   MatD z = MatD::Constant(1, 100, -1.0);  // relu: every sample saturated
   const Activation relu(FindActivation("relu"), {});
@@ -82,6 +104,55 @@ TEST(Metrics, BackwardNormsOfATinyCase) {
   EXPECT_NEAR(m.grad_w_norm_per_example, std::sqrt((45.0 + 64.0) / 2), 1e-14);
   EXPECT_DOUBLE_EQ(m.weight_norm, 3.0);
   EXPECT_DOUBLE_EQ(m.grad_to_weight, std::sqrt(109.0) / 3.0);
+}
+
+// input_same_sign_frac and grad_w_sign_agreement by hand. The four samples'
+// inputs: (1, 2, 0) all >= 0; (-1, 0, -3) all <= 0; (1, -1, 2) mixed; (0, 0, 0)
+// both -> 3 of 4. The batch gradient's rows (a given dw, as the function takes
+// it): (1, 2, 3) -> |3 - 0|/3 = 1; (-1, 2, 0) -> |1 - 1|/3 = 0; (0, -5, -1)
+// -> |0 - 2|/3 = 2/3: mean 5/9.
+TEST(Metrics, SignColumnsOfATinyLayer) {
+  MatD a_prev(3, 4);      // (fan_in, B)
+  a_prev << 1, -1, 1, 0,  //
+      2, 0, -1, 0,        //
+      0, -3, 2, 0;
+  MatD dw(3, 3);  // (rows, fan_in)
+  dw << 1, 2, 3,  //
+      -1, 2, 0,   //
+      0, -5, -1;
+  const MatD delta = MatD::Ones(3, 4), w = MatD::Ones(3, 3);
+  const VecD db = VecD::Ones(3);
+  LayerMetrics m;
+  ComputeBackwardMetrics(delta, dw, db, a_prev, w, &m);
+  EXPECT_DOUBLE_EQ(m.input_same_sign_frac, 0.75);
+  EXPECT_DOUBLE_EQ(m.grad_w_sign_agreement, 5.0 / 9.0);
+  // The same in float32, and a NaN makes its sample mixed and counts with neither sign.
+  Mat<float> a_float = a_prev.cast<float>(), dw_float = dw.cast<float>();
+  a_float(1, 0) = NAN;   // sample 1 is no longer all >= 0
+  dw_float(0, 1) = NAN;  // row 1: (1, NaN, 3) -> 2/3
+  ComputeBackwardMetrics(Mat<float>(delta.cast<float>()), dw_float, Vec<float>(db.cast<float>()),
+                         a_float, Mat<float>(w.cast<float>()), &m);
+  EXPECT_DOUBLE_EQ(m.input_same_sign_frac, 0.5);
+  EXPECT_DOUBLE_EQ(m.grad_w_sign_agreement, (2.0 / 3 + 0 + 2.0 / 3) / 3);
+}
+
+// One sample: ∂L/∂W = δ aᵀ, so a positive input makes every row single-signed
+// (agreement exactly 1 where δ_i != 0), and a mixed one does not.
+TEST(Metrics, OneSampleWithPositiveInputHasSingleSignedRows) {
+  MatD delta(2, 1);
+  delta << 0.5, -2;
+  MatD a_prev(3, 1);
+  a_prev << 0.2, 0.7, 0.1;
+  const MatD w = MatD::Ones(2, 3);
+  const VecD db = delta.col(0);
+  LayerMetrics m;
+  ComputeBackwardMetrics(delta, MatD(delta * a_prev.transpose()), db, a_prev, w, &m);
+  EXPECT_DOUBLE_EQ(m.input_same_sign_frac, 1.0);
+  EXPECT_DOUBLE_EQ(m.grad_w_sign_agreement, 1.0);
+  a_prev(1, 0) = -0.7;  // rows (+, -, +) and (-, +, -): |2 - 1|/3 each
+  ComputeBackwardMetrics(delta, MatD(delta * a_prev.transpose()), db, a_prev, w, &m);
+  EXPECT_DOUBLE_EQ(m.input_same_sign_frac, 0.0);
+  EXPECT_DOUBLE_EQ(m.grad_w_sign_agreement, 1.0 / 3.0);
 }
 
 TEST(Metrics, NormsOfTinyGradientsDoNotUnderflow) {

@@ -29,6 +29,40 @@ TEST(Run, SigmoidXavierGradientsVanishTowardTheInput) {
   EXPECT_EQ(r.summary.verdict, "vanishing");
 }
 
+// Not zero-centred: sigmoid (> 0) and ReLU (>= 0) feed every layer from 2 on
+// inputs of one sign, so input_same_sign_frac is exactly 1 there; tanh's inputs
+// are zero-centred (64 entries of one sign: chance 2^-63 per sample), and layer
+// 1's input is the Gaussian synthetic input for all three.
+TEST(Run, SigmoidAndReluInputsAreSingleSignedAndTanhsAreNot) {
+  for (const auto& [activation, init] :
+       {std::pair<const char*, const char*>{"sigmoid", "xavier_uniform"},
+        {"relu", "he_normal"},
+        {"tanh", "xavier_uniform"}}) {
+    SCOPED_TRACE(activation);
+    const RunResult r = RunExperiment(Config(activation, init, 5, 64, 32));
+    EXPECT_LT(r.layers[0].input_same_sign_frac, 0.01);
+    for (int l = 2; l <= 5; ++l) {
+      if (std::string(activation) == "tanh") {
+        EXPECT_LT(r.layers[l - 1].input_same_sign_frac, 0.01) << "layer " << l;
+      } else {
+        EXPECT_EQ(r.layers[l - 1].input_same_sign_frac, 1.0) << "layer " << l;
+      }
+    }
+  }
+}
+
+// With one sample the batch gradient is δ aᵀ: sigmoid's positive inputs make
+// every row of layers >= 2 single-signed; tanh's rows are mixed (random signs
+// give mean |#pos - #neg|/64 ≈ 0.1).
+TEST(Run, OneSampleSigmoidGradientRowsAreSingleSigned) {
+  const RunResult sigmoid = RunExperiment(Config("sigmoid", "xavier_uniform", 5, 64, 1));
+  const RunResult tanh_run = RunExperiment(Config("tanh", "xavier_uniform", 5, 64, 1));
+  for (int l = 2; l <= 5; ++l) {
+    EXPECT_EQ(sigmoid.layers[l - 1].grad_w_sign_agreement, 1.0) << "layer " << l;
+    EXPECT_LT(tanh_run.layers[l - 1].grad_w_sign_agreement, 0.3) << "layer " << l;
+  }
+}
+
 TEST(Run, ReluHeGradientsStayWithinThreeTimesAcrossTwentyLayers) {
   const RunResult r = RunExperiment(Config("relu", "he_normal", 20, 256, 128));
   double lo = INFINITY, hi = 0;

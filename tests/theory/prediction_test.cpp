@@ -92,6 +92,34 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(info.param.activation) + "_" + info.param.init;
     });
 
+// GELU and SiLU at a large initial scale, where much of layer 1 lies on the
+// negative-slope side: measured and predicted saturation agree under the rule
+// |φ'| < τ·max|φ'|, and both stay well below the mass of the negative-slope
+// region (what the rule φ' < τ·max φ' would have counted).
+TEST(TheoryAgreement, GeluAndSiluSaturationMeasuredAsPredicted) {
+  for (const char* name : {"gelu", "silu"}) {
+    SCOPED_TRACE(name);
+    RunConfig config;
+    config.activation = ParseActivation(name);
+    config.init = InitKind::kXavierNormal;
+    config.gain = 3;  // q^1 ≈ 9: a third of z^1 below GELU's -0.75, SiLU's -1.28
+    config.width = 512;
+    config.batch = 256;
+    config.depth = 3;
+    config.dtype = DType::kFloat64;
+    config.threads = 1;
+    const RunResult result = RunExperiment(config);
+    const double measured = result.layers[0].saturation_frac;
+    const double predicted = *result.layers[0].pred_saturation_frac;
+    EXPECT_NEAR(measured, predicted, 0.01);
+    // Where φ' < 0: z < -0.7518 (GELU), z < -1.2785 (SiLU).
+    const double negative_side = config.activation == ActivationKind::kGelu ? -0.7518 : -1.2785;
+    const double negative_mass = GaussianMass(-INFINITY, negative_side, result.layers[0].preact_q);
+    EXPECT_GT(negative_mass, 0.25);
+    EXPECT_LT(predicted, negative_mass - 0.1);
+  }
+}
+
 // ---- the pred_* columns ----
 
 RunConfig Small(const std::string& loss) {

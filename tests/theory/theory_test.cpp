@@ -210,14 +210,27 @@ TEST(TheoryMonteCarlo, EveryActivationAgreesWithinFiveStandardErrors) {
           n, 2);
       EXPECT_LT(std::fabs(mf.DerivSecondMoment(q) - dphi2.mean), 5 * dphi2.standard_error + 1e-12)
           << spec.name << " q=" << q;
-      const double limit = 0.02 * a.MaxDPhi();
+      const double limit = a.SaturationLimit(0.02);
       const McEstimate saturated = MonteCarlo(
-          [&](Rng* rng) { return a.DPhi(sd * rng->Normal()) < limit ? 1.0 : 0.0; }, n, 3);
+          [&](Rng* rng) { return std::fabs(a.DPhi(sd * rng->Normal())) < limit ? 1.0 : 0.0; }, n,
+          3);
       const double p = mf.SaturationFraction(q);
       EXPECT_LT(std::fabs(p - saturated.mean), 5 * std::sqrt(p * (1 - p) / n) + 1.0 / n)
           << spec.name << " q=" << q;
     }
   }
+}
+
+// sigmoid_centred = σ − 1/2 has sigmoid's φ', so the same χ and saturation;
+// E[(σ(u) − 1/2)²] = E[σ²] − E[σ] + 1/4 = E[σ²] − 1/4, as E[σ(u)] = 1/2 for u ~ N(0, q).
+TEST(TheorySaturation, CentredSigmoidIsSigmoidShiftedDown) {
+  const MeanField centred(Act("sigmoid_centred"), 0.02), sigmoid(Act("sigmoid"), 0.02);
+  for (double q : {0.1, 1.0, 30.0}) {
+    EXPECT_DOUBLE_EQ(centred.SaturationFraction(q), sigmoid.SaturationFraction(q)) << q;
+    EXPECT_NEAR(centred.DerivSecondMoment(q), sigmoid.DerivSecondMoment(q), 1e-15) << q;
+    EXPECT_NEAR(centred.ActSecondMoment(q), sigmoid.ActSecondMoment(q) - 0.25, 1e-12) << q;
+  }
+  EXPECT_GT(centred.SaturationFraction(30.0), 0.3);  // |u| > 5.29 at sd 5.5
 }
 
 TEST(TheorySaturation, ClosedFormThresholds) {
