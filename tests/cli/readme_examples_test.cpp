@@ -128,9 +128,9 @@ TEST(ReadmeExamples, EveryGradflowExampleRunsAndExitsZero) {
     for (const std::string& command : Commands(block)) {
       if (command.rfind("gradflow ", 0) != 0) continue;  // reported by the test above
       ++ran;
-      const int code = testing_util::Shell("cd '" + dir + "' && PATH='" + BinaryDir() +
-                                           "':\"$PATH\" " + WithoutExitComment(command) +
-                                           " >out.txt 2>err.txt");
+      const int code =
+          testing_util::Shell("cd '" + dir + "' && PATH='" + BinaryDir() + "':\"$PATH\" " +
+                              WithoutExitComment(command) + " >out.txt 2>err.txt");
       const std::string err = testing_util::ReadText(dir + "/err.txt");
       EXPECT_EQ(code, ExpectedExit(command))
           << "README line " << block.line << ": " << command << "\n"
