@@ -11,6 +11,7 @@
 #include "engine/summary.h"
 #include "experiment/run_columns.h"
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "io/csv_writer.h"
 
 namespace gradflow {
@@ -177,11 +178,12 @@ void NameRuns(const std::vector<std::string>& key_names, std::vector<Parsed*> fi
   }
 }
 
-void Compare(double baseline, double current, bool log_scale, double tolerance, Deviation* d) {
+void Compare(double baseline, double current, const Tolerance& tolerance, Deviation* d) {
   d->baseline = baseline;
   d->current = current;
-  d->log_scale = log_scale;
-  d->tolerance = tolerance;
+  d->kind = tolerance.kind;
+  d->tolerance = tolerance.value;
+  const bool log_scale = tolerance.kind == ToleranceKind::kLog10;
   if (baseline == current || (std::isnan(baseline) && std::isnan(current))) {
     d->change = 0;
   } else if (std::isnan(baseline) || std::isnan(current) || std::isinf(baseline) ||
@@ -193,13 +195,88 @@ void Compare(double baseline, double current, bool log_scale, double tolerance, 
     d->change = same_sign
                     ? std::log10(std::fabs(current)) - std::log10(std::fabs(baseline))
                     : (baseline == 0 || current == 0 ? (current == 0 ? -INFINITY : INFINITY) : NAN);
+  } else if (tolerance.kind == ToleranceKind::kRelative) {
+    // change = (current - baseline) / |baseline|; from zero it is infinite
+    d->change = baseline == 0 ? (current > 0 ? INFINITY : -INFINITY)
+                              : (current - baseline) / std::fabs(baseline);
   } else {
     d->change = current - baseline;
   }
-  d->failed = std::isnan(d->change) || std::fabs(d->change) > tolerance * (1 + 1e-9);
+  d->failed = std::isnan(d->change) || std::fabs(d->change) > tolerance.value * (1 + 1e-9);
+}
+
+// True if a is worse than b: an error before a moved value, then by severity.
+bool Worse(const Deviation& a, const Deviation& b) {
+  if (a.IsError() != b.IsError()) return a.IsError();
+  return a.Severity() > b.Severity();
+}
+
+// The run's metric cases, one per compared metric, with a message for every
+// value: a missing or extra layer.
+void AddToMetricCases(RunCase* run_case, bool error, const std::string& message) {
+  for (MetricCase& m : run_case->metrics) {
+    ++(error ? m.errors : m.failed);
+    m.messages.push_back(message);
+  }
+}
+
+std::vector<MetricCase> MetricCases(const std::vector<std::string>& metrics) {
+  std::vector<MetricCase> cases;
+  for (const std::string& metric : metrics) {
+    MetricCase c;
+    c.metric = metric;
+    cases.push_back(c);
+  }
+  return cases;
 }
 
 }  // namespace
+
+bool Deviation::IsError() const { return std::isnan(baseline) != std::isnan(current); }
+
+const char* ToleranceKindName(ToleranceKind kind) {
+  switch (kind) {
+    case ToleranceKind::kLog10:
+      return "log10";
+    case ToleranceKind::kRelative:
+      return "rel";
+    case ToleranceKind::kAbsolute:
+      return "abs";
+  }
+  return "log10";
+}
+
+std::pair<std::string, Tolerance> ParseToleranceOption(const std::string& text) {
+  const size_t eq = text.find('='), colon = text.find(':', eq == std::string::npos ? 0 : eq);
+  const std::string usage =
+      "write METRIC=KIND:VALUE with KIND log10 (|log10(current/baseline)| <= VALUE), rel "
+      "(|current - baseline| <= VALUE * |baseline|) or abs (|current - baseline| <= VALUE), "
+      "e.g. delta_norm=log10:0.1";
+  if (eq == std::string::npos || eq == 0 || colon == std::string::npos) {
+    throw UsageError(fmt::format("--tol: '{}' is not METRIC=KIND:VALUE; {}", text, usage));
+  }
+  const std::string metric = text.substr(0, eq), kind = text.substr(eq + 1, colon - eq - 1);
+  Tolerance tolerance;
+  bool known = false;
+  for (ToleranceKind k :
+       {ToleranceKind::kLog10, ToleranceKind::kRelative, ToleranceKind::kAbsolute}) {
+    if (kind == ToleranceKindName(k)) {
+      tolerance.kind = k;
+      known = true;
+    }
+  }
+  if (!known) {
+    throw UsageError(
+        fmt::format("--tol: '{}' in '{}' is not a tolerance kind; {}", kind, text, usage));
+  }
+  const std::string value = text.substr(colon + 1);
+  if (!ParseCsvNumber(value, &tolerance.value) || !(tolerance.value >= 0) ||
+      std::isinf(tolerance.value)) {
+    throw UsageError(
+        fmt::format("--tol: '{}' in '{}' is not a finite number >= 0; {}", value, text, usage));
+  }
+  return {metric, tolerance};
+}
 
 double Deviation::Severity() const {
   if (std::isnan(change)) return INFINITY;
@@ -224,6 +301,9 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
   if (!(options.log10_tol >= 0) || !(options.abs_tol >= 0)) {
     throw UsageError(fmt::format("--log10-tol and --abs-tol must be >= 0, got {} and {}",
                                  options.log10_tol, options.abs_tol));
+  }
+  if (baseline == nullptr && !options.tolerances.empty()) {
+    throw UsageError("--tol sets the tolerance of a comparison with --baseline; give --baseline");
   }
   CheckResult result;
   result.layer_csv = KindOf(current);
@@ -260,15 +340,34 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
   if (baseline != nullptr) base = Parse(*baseline, key_names, result.layer_csv);
   NameRuns(key_names,
            baseline != nullptr ? std::vector<Parsed*>{&now, &base} : std::vector<Parsed*>{&now});
-  for (const Run& run : now.runs) result.cases.push_back(RunCase{run.name, {}, 0});
+  for (const Run& run : now.runs) {
+    RunCase run_case{run.name, {}, 0};
+    run_case.file = current.name();
+    run_case.line = current.rows()[run.rows.front()].line;
+    result.cases.push_back(std::move(run_case));
+  }
 
   // Baseline comparison.
   if (baseline != nullptr) {
     result.metrics = options.metrics.empty() ? DefaultMetrics(result.layer_csv) : options.metrics;
     std::vector<std::pair<int, int>> metric_columns;  // (current, baseline)
+    std::vector<Tolerance> tolerances;
     for (const std::string& metric : result.metrics) {
       metric_columns.emplace_back(current.RequireColumn(metric), baseline->RequireColumn(metric));
+      const auto given = options.tolerances.find(metric);
+      tolerances.push_back(given != options.tolerances.end() ? given->second
+                           : IsLogScaleMetric(metric)
+                               ? Tolerance{ToleranceKind::kLog10, options.log10_tol}
+                               : Tolerance{ToleranceKind::kAbsolute, options.abs_tol});
     }
+    for (const auto& [metric, tolerance] : options.tolerances) {
+      if (std::find(result.metrics.begin(), result.metrics.end(), metric) == result.metrics.end()) {
+        throw UsageError(fmt::format(
+            "--tol {}=...: '{}' is not among the compared metrics ({}); add it to --metrics",
+            metric, metric, fmt::join(result.metrics, ",")));
+      }
+    }
+    result.tolerances = tolerances;
     const int layer_now = result.layer_csv ? current.RequireColumn("layer") : -1;
     const int layer_base = result.layer_csv ? baseline->RequireColumn("layer") : -1;
     std::vector<Deviation> passing;
@@ -277,6 +376,10 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
       if (at == now.index.end()) {
         result.missing_runs.push_back(base_run.name);
         RunCase missing{base_run.name, {}, 1};
+        missing.presence = RunCase::Presence::kMissing;
+        missing.file = baseline->name();
+        missing.line = baseline->rows()[base_run.rows.front()].line;
+        missing.metrics = MetricCases(result.metrics);
         if (!options.allow_missing) {
           missing.failures.push_back(fmt::format("missing from {} (present in the baseline {})",
                                                  current.name(), baseline->name()));
@@ -286,6 +389,7 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
       }
       const Run& now_run = now.runs[at->second];
       RunCase& run_case = result.cases[at->second];
+      run_case.metrics = MetricCases(result.metrics);
       std::map<std::string, size_t> now_rows;  // layer -> row
       for (size_t r : now_run.rows) {
         now_rows[result.layer_csv ? std::string(current.rows()[r].field(layer_now)) : ""] = r;
@@ -299,6 +403,7 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
           result.missing_rows.push_back(base_run.name + " layer " + layer);
           run_case.failures.push_back(
               fmt::format("layer {} missing from {}", layer, current.name()));
+          AddToMetricCases(&run_case, true, run_case.failures.back());
           continue;
         }
         matched.insert(layer);
@@ -307,18 +412,22 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
           d.run = base_run.name;
           d.layer = layer;
           d.metric = result.metrics[m];
-          const bool log_scale = IsLogScaleMetric(d.metric);
           Compare(baseline->Number(rb, metric_columns[m].second),
-                  current.Number(row->second, metric_columns[m].first), log_scale,
-                  log_scale ? options.log10_tol : options.abs_tol, &d);
+                  current.Number(row->second, metric_columns[m].first), tolerances[m], &d);
           ++result.comparisons;
           ++run_case.checks;
+          MetricCase& metric_case = run_case.metrics[m];
+          ++metric_case.compared;
+          if (!metric_case.has_worst || Worse(d, metric_case.worst)) metric_case.worst = d;
+          metric_case.has_worst = true;
           if (d.failed) {
             run_case.failures.push_back(
-                fmt::format("{}{}: baseline {}, current {}, change {} (tolerance {}{})",
+                fmt::format("{}{}: baseline {}, current {}, change {} (tolerance {} {})",
                             layer.empty() ? "" : "layer " + layer + " ", d.metric,
                             FormatNumber(d.baseline), FormatNumber(d.current), FormatChange(d),
-                            FormatNumber(d.tolerance), log_scale ? " log10" : ""));
+                            FormatNumber(d.tolerance), ToleranceKindName(d.kind)));
+            ++(d.IsError() ? metric_case.errors : metric_case.failed);
+            metric_case.messages.push_back(run_case.failures.back());
             result.failures.push_back(d);
           } else if (d.change != 0) {
             passing.push_back(d);
@@ -329,6 +438,7 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
         if (matched.count(layer) == 0) {
           result.extra_rows.push_back(now_run.name + " layer " + layer);
           run_case.failures.push_back(fmt::format("layer {} is not in the baseline", layer));
+          AddToMetricCases(&run_case, false, run_case.failures.back());
         }
       }
     }
@@ -336,6 +446,8 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
       if (base.index.count(now.runs[i].key) == 0) {
         result.extra_runs.push_back(now.runs[i].name);
         ++result.cases[i].checks;
+        result.cases[i].presence = RunCase::Presence::kExtra;
+        result.cases[i].metrics = MetricCases(result.metrics);
         if (!options.allow_extra) {
           result.cases[i].failures.push_back(
               fmt::format("not in the baseline {}", baseline->name()));
@@ -362,11 +474,18 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
       if (!rule.Selects(facts[i])) continue;
       ++outcome.selected;
       ++result.cases[i].checks;
-      std::string detail;
-      if (!rule.Holds(facts[i], &detail)) {
+      RuleCase rule_case;
+      rule_case.rule = rule.text;
+      rule_case.passed = rule.Holds(facts[i], &rule_case.measured);
+      if (!rule_case.passed) {
         ++outcome.failed;
-        result.cases[i].failures.push_back(fmt::format("rule '{}' failed: {}", rule.text, detail));
+        const auto value = facts[i].metrics.find(rule.metric);
+        rule_case.error =
+            !rule.metric.empty() && (value == facts[i].metrics.end() || std::isnan(value->second));
+        result.cases[i].failures.push_back(
+            fmt::format("rule '{}' failed: {}", rule.text, rule_case.measured));
       }
+      result.cases[i].rules.push_back(std::move(rule_case));
     }
     result.rules.push_back(outcome);
   }
@@ -382,12 +501,17 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
 }
 
 std::string FormatChange(const Deviation& d) {
+  const bool log_scale = d.kind == ToleranceKind::kLog10;
   if (std::isnan(d.change)) {
-    return (d.log_scale && d.baseline * d.current < 0) ? "sign changed" : "not comparable";
+    return (log_scale && d.baseline * d.current < 0) ? "sign changed" : "not comparable";
   }
-  if (d.log_scale) {
+  if (log_scale) {
     if (std::isinf(d.change)) return d.change > 0 ? "from zero" : "to zero";
     return fmt::format("{:+.3f} log10 (x{:.3g})", d.change, std::pow(10.0, d.change));
+  }
+  if (d.kind == ToleranceKind::kRelative) {
+    if (std::isinf(d.change)) return "from zero";
+    return fmt::format("{:+.3g} rel ({:+.3g}%)", d.change, 100 * d.change);
   }
   return fmt::format("{:+.4g}", d.change);
 }

@@ -1,7 +1,15 @@
 // gradflow check: compares a sweep CSV with a baseline and checks rules, for
 // CI. Exit 0 pass, 1 regression found, 2 usage error or unreadable input, 3
-// the check could not finish (a report or stdout could not be written).
+// the check could not finish (a report, the step summary or stdout could not
+// be written).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -30,6 +38,8 @@ struct CheckCliOptions {
   CLI::Option* max_vanishing_option = nullptr;
   CLI::Option* min_vanishing_option = nullptr;
   CLI::Option* max_saturation_option = nullptr;
+  std::vector<std::string> tol;  // --tol METRIC=KIND:VALUE
+  std::string format = "text";   // text | github
   std::string junit;
   std::string markdown;
   size_t max_rows = 30;
@@ -62,6 +72,59 @@ void ValidateCheckOptions(CheckCliOptions& o) {
     }
   }
   if (o.current.empty()) throw UsageError("check: the CSV file name is empty");
+  if (o.format != "text" && o.format != "github") {
+    throw UsageError(
+        fmt::format("--format: '{}' is not a report format (formats: text, github)", o.format));
+  }
+  for (const std::string& text : o.tol) {
+    const auto [metric, tolerance] = ParseToleranceOption(text);
+    if (!o.check.tolerances.emplace(metric, tolerance).second) {
+      throw UsageError(fmt::format("--tol: {} given twice; give one tolerance per metric", metric));
+    }
+  }
+}
+
+// GitHub's limit on what one step writes to $GITHUB_STEP_SUMMARY.
+constexpr size_t kStepSummaryLimit = 1 << 20;
+
+// Appends the Markdown report to $GITHUB_STEP_SUMMARY (one write, O_APPEND:
+// the file is shared by the step's commands). What the step wrote before
+// counts against the 1 MiB limit: tables are cut to fit, and if even the
+// headline does not fit nothing is written. Returns a note for stderr ("" if
+// none); throws std::runtime_error (exit 3) when the file cannot be written.
+std::string AppendStepSummary(const CheckResult& result, size_t max_rows) {
+  const char* path = std::getenv("GITHUB_STEP_SUMMARY");
+  if (path == nullptr || *path == '\0') return "";
+  struct stat info;
+  const size_t used = stat(path, &info) == 0 ? static_cast<size_t>(info.st_size) : 0;
+  const size_t budget = used >= kStepSummaryLimit ? 0 : kStepSummaryLimit - used;
+  const std::string md = FitMarkdown(result, max_rows, budget);
+  if (md.empty()) {
+    return fmt::format(
+        "the step summary {} already holds {} bytes; the report does not fit GitHub's 1 MiB "
+        "limit and was not added",
+        path, used);
+  }
+  const int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  size_t written = 0;
+  while (fd >= 0 && written < md.size()) {
+    const ssize_t n = write(fd, md.data() + written, md.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    written += static_cast<size_t>(n);
+  }
+  const int error = errno;
+  if (fd >= 0) close(fd);
+  if (written < md.size()) {
+    throw std::runtime_error(
+        fmt::format("cannot append to the step summary {}: {}", path, std::strerror(error)));
+  }
+  if (md != FormatCheckMarkdown(result, max_rows)) {
+    return fmt::format(
+        "the report was cut to fit GitHub's 1 MiB step summary limit (fewer table rows; the "
+        "full report: --markdown FILE)");
+  }
+  return "";
 }
 
 int Check(CheckCliOptions& o) {
@@ -89,7 +152,21 @@ int Check(CheckCliOptions& o) {
   std::unique_ptr<CsvTable> baseline;
   if (!o.baseline.empty()) baseline = std::make_unique<CsvTable>(CsvTable::Read(o.baseline));
   const CheckResult result = RunCheck(current, baseline.get(), o.check);
-  if (!o.quiet) std::cout << FormatCheckText(result, o.max_rows) << std::flush;
+  const bool github = o.format == "github";
+  std::string note;
+  if (github) note = AppendStepSummary(result, o.max_rows);
+  if (!o.quiet && github) {
+    // Annotations, a warning if the step summary was cut, and the report folded in the log.
+    std::cout << FormatCheckGitHub(result, o.max_rows);
+    if (!note.empty())
+      std::cout << "::warning title=gradflow check::" << GitHubEscapeData(note) << "\n";
+    std::cout << "::group::gradflow check report\n"
+              << FormatCheckText(result, o.max_rows) << "::endgroup::\n"
+              << std::flush;
+  } else if (!o.quiet) {
+    std::cout << FormatCheckText(result, o.max_rows) << std::flush;
+  }
+  if (!note.empty()) std::cerr << "gradflow check: note: " << note << "\n";
   if (!o.junit.empty()) WriteAtomically(o.junit, FormatCheckJUnit(result));
   if (!o.markdown.empty()) WriteAtomically(o.markdown, FormatCheckMarkdown(result, o.max_rows));
   return result.passed ? kExitOk : kExitFailure;
@@ -114,6 +191,12 @@ std::function<int()> SetupCheck(CLI::App* app) {
   app->add_option("--abs-tol", o->check.abs_tol,
                   "fractions, means and counts pass when |current - baseline| <= this")
       ->capture_default_str();
+  app->add_option("--tol", o->tol,
+                  "one metric's tolerance, METRIC=KIND:VALUE with KIND log10, rel or abs, e.g. "
+                  "delta_norm=log10:0.1 (repeatable; overrides --log10-tol/--abs-tol)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app->add_flag("--allow-missing", o->check.allow_missing,
                 "configurations of the baseline missing from current do not fail");
   app->add_flag("--allow-extra", o->check.allow_extra,
@@ -135,7 +218,12 @@ std::function<int()> SetupCheck(CLI::App* app) {
   app->add_option("--exploding-threshold", o->check.exploding_threshold,
                   "layer CSVs: verdict 'exploding' above this ratio (as in run)")
       ->capture_default_str();
-  app->add_option("--junit", o->junit, "write JUnit XML (one test case per configuration)");
+  app->add_option("--format", o->format,
+                  "stdout: text, or github (::error/::warning annotations, the report in a "
+                  "group, and the Markdown report appended to $GITHUB_STEP_SUMMARY)")
+      ->capture_default_str();
+  app->add_option("--junit", o->junit,
+                  "write JUnit XML (a test case per metric or rule and configuration)");
   app->add_option("--markdown", o->markdown, "write a Markdown report (pull-request comment)");
   app->add_option("--max-rows", o->max_rows, "rows per table in the reports")
       ->capture_default_str();

@@ -11,6 +11,7 @@ void AddGridOptions(CLI::App* app, GridValues* values, std::string* config_path)
   for (const SweepOption& option : SweepOptions()) {
     std::string flags = std::string("--") + option.name;
     if (std::string(option.name) == "seed") flags += ",--seeds";
+    if (std::string(option.name) == "batch") flags += ",--samples";  // as `gradflow spectrum`
     std::string help = option.help;
     if (std::string(option.name) == "activation") help += ": " + JoinNames(ActivationNames());
     if (std::string(option.name) == "init") help += ": " + JoinNames(InitNames());

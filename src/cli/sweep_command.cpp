@@ -1,5 +1,7 @@
 // gradflow sweep: runs a grid of configurations (one per core), writes the
-// long layer CSV, the summary CSV and the across-seed aggregate.
+// long layer CSV, the summary CSV and the across-seed aggregate (--mode run),
+// or the Jacobian spectrum of each (--mode spectrum); gradflow merge joins
+// the shards of either.
 #include <unistd.h>
 
 #include <iostream>
@@ -15,15 +17,18 @@
 #include "io/output_paths.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_merge.h"
+#include "sweep/sweep_mode.h"
 
 namespace gradflow::cli {
 namespace {
 
 struct SweepCliOptions {
+  std::string mode = "run";  // sweep_mode.h
   GridValues grid;
   std::string config_path;    // --config
   std::string out = "-";      // layer CSV
   std::string summary_out;    // one row per run
+  std::string per_layer;      // spectrum: one row per run and layer
   std::string aggregate_out;  // one row per configuration, seeds pooled
   std::string shard = "1/1";  // K/N
   int jobs = 0;               // 0: all cores
@@ -32,10 +37,19 @@ struct SweepCliOptions {
   bool quiet = false;
   bool merge = false;               // merge shard files instead of running
   std::vector<std::string> inputs;  // shard files for --merge
+  CLI::Option* mode_option = nullptr;
 };
 
+// --mode NAME for sweep (what to measure) and merge (what the shards must be).
+CLI::Option* AddModeOption(CLI::App* app, std::string* mode) {
+  std::string help = "what each configuration measures:";
+  for (const SweepMode& m : SweepModes()) help += fmt::format(" {} ({});", m.name, m.help);
+  help.pop_back();
+  return app->add_option("--mode", *mode, help)->type_name("NAME");
+}
+
 int DryRun(const SweepCliOptions& o) {
-  const SweepGrid grid = ExpandGrid(GridSettings(o.grid));
+  const SweepGrid grid = ExpandModeGrid(FindSweepMode(o.mode), GridSettings(o.grid));
   const Shard shard = ParseShard(o.shard);
   std::string text = CsvLine().AddNames(ConfigColumns()).Text();
   size_t mine = 0;
@@ -53,10 +67,13 @@ int DryRun(const SweepCliOptions& o) {
 // Sweep and merge outputs must not overwrite each other, the shard files
 // read, or the --config file; a sweep's journal beside --out counts as an output.
 void CheckSweepPaths(const std::string& out, const std::string& summary_out,
-                     const std::string& aggregate_out, const std::vector<std::string>& inputs,
-                     const std::string& config_path, bool journaled) {
-  std::vector<NamedPath> outputs = {
-      {"--out", out}, {"--summary-out", summary_out}, {"--aggregate-out", aggregate_out}};
+                     const std::string& per_layer, const std::string& aggregate_out,
+                     const std::vector<std::string>& inputs, const std::string& config_path,
+                     bool journaled) {
+  std::vector<NamedPath> outputs = {{"--out", out},
+                                    {"--summary-out", summary_out},
+                                    {"--per-layer", per_layer},
+                                    {"--aggregate-out", aggregate_out}};
   if (journaled && out != "-") outputs.push_back({"the journal of --out", JournalPath(out)});
   std::vector<NamedPath> read = {{"--config", config_path}};
   for (const std::string& input : inputs) read.push_back({"shard file", input});
@@ -64,17 +81,23 @@ void CheckSweepPaths(const std::string& out, const std::string& summary_out,
 }
 
 int Sweep(const SweepCliOptions& o) {
-  CheckSweepPaths(o.out, o.summary_out, o.aggregate_out, o.inputs, o.config_path,
+  CheckSweepPaths(o.out, o.summary_out, o.per_layer, o.aggregate_out, o.inputs, o.config_path,
                   !o.merge && !o.dry_run);
   if (o.merge) {
     if (o.resume || o.shard != "1/1" || o.dry_run) {
       throw UsageError("--merge joins finished shards: it takes no --resume, --shard or --dry-run");
     }
-    MergeRequest request{GridSettings(o.grid), o.inputs, o.out, o.summary_out, o.aggregate_out};
+    MergeRequest request{GridSettings(o.grid),
+                         o.mode_option->count() > 0 ? o.mode : "",
+                         o.inputs,
+                         o.out,
+                         o.summary_out,
+                         o.per_layer,
+                         o.aggregate_out};
     const MergeStats stats = RunMerge(request);
     if (!o.quiet) {
-      std::cerr << fmt::format("gradflow sweep --merge: {} runs from {} files\n", stats.runs,
-                               stats.files);
+      std::cerr << fmt::format("gradflow sweep --merge: {} runs of a {} sweep from {} files\n",
+                               stats.runs, stats.mode->name, stats.files);
     }
     return kExitOk;
   }
@@ -88,11 +111,13 @@ int Sweep(const SweepCliOptions& o) {
   if (o.jobs < 0)
     throw UsageError(fmt::format("--jobs must be >= 0 (0: all cores), got {}", o.jobs));
   SweepRequest request;
+  request.mode = o.mode;
   request.settings = GridSettings(o.grid);
   request.shard = ParseShard(o.shard);
   request.jobs = o.jobs;
   request.out = o.out;
   request.summary_out = o.summary_out;
+  request.per_layer = o.per_layer;
   request.aggregate_out = o.aggregate_out;
   request.resume = o.resume;
   const bool progress = !o.quiet && isatty(STDERR_FILENO);
@@ -125,10 +150,15 @@ int Sweep(const SweepCliOptions& o) {
 
 std::function<int()> SetupSweep(CLI::App* app) {
   auto o = std::make_shared<SweepCliOptions>();
+  o->mode_option = AddModeOption(app, &o->mode)->capture_default_str();
   AddGridOptions(app, &o->grid, &o->config_path);
-  app->add_option("-o,--out", o->out, "long per-layer CSV, one row per run and layer ('-': stdout)")
+  app->add_option("-o,--out", o->out,
+                  "run: long per-layer CSV, one row per run and layer; spectrum: one row per run "
+                  "('-': stdout)")
       ->capture_default_str();
-  app->add_option("--summary-out", o->summary_out, "summary CSV, one row per run");
+  app->add_option("--summary-out", o->summary_out, "run: summary CSV, one row per run");
+  app->add_option("--per-layer", o->per_layer,
+                  "spectrum: per-layer CSV, each layer's Jacobian, one row per run and layer");
   app->add_option("--aggregate-out", o->aggregate_out,
                   "per-configuration CSV over seeds: mean and 95% interval of vanishing_ratio");
   app->add_option("-j,--jobs", o->jobs, "runs at once, each single-threaded (0: all cores)")
@@ -156,24 +186,30 @@ std::function<int()> SetupMerge(CLI::App* app) {
   auto config_path = std::make_shared<std::string>();
   auto request = std::make_shared<MergeRequest>();
   auto quiet = std::make_shared<bool>(false);
+  CLI::Option* mode = AddModeOption(app, &request->mode);
+  mode->description("the mode the shards were run with (default: as their columns say)");
   AddGridOptions(app, grid.get(), config_path.get());
   app->add_option("inputs", request->inputs,
-                  "shard CSV files (layer and/or summary CSVs from sweep --shard), any order")
+                  "shard CSV files (layer and/or summary CSVs from sweep --shard), any order; "
+                  "shards say their grid, so the grid options are needed only to check it")
       ->required();
-  app->add_option("-o,--out", request->out, "merged layer CSV ('-': stdout)")
+  app->add_option("-o,--out", request->out,
+                  "merged layer CSV (run) or summary CSV (spectrum) ('-': stdout)")
       ->capture_default_str();
-  app->add_option("--summary-out", request->summary_out, "merged summary CSV");
+  app->add_option("--summary-out", request->summary_out, "run: merged summary CSV");
+  app->add_option("--per-layer", request->per_layer, "spectrum: merged per-layer CSV");
   app->add_option("--aggregate-out", request->aggregate_out,
                   "per-configuration CSV over seeds, from the summary shards");
   app->add_flag("-q,--quiet", *quiet, "no note on stderr");
   return [app, grid, config_path, request, quiet] {
     ApplyConfigFile(app, *config_path);
     request->settings = GridSettings(*grid);
-    CheckSweepPaths(request->out, request->summary_out, request->aggregate_out, request->inputs,
-                    *config_path, false);
+    CheckSweepPaths(request->out, request->summary_out, request->per_layer, request->aggregate_out,
+                    request->inputs, *config_path, false);
     const MergeStats stats = RunMerge(*request);
     if (!*quiet) {
-      std::cerr << fmt::format("gradflow merge: {} runs from {} files\n", stats.runs, stats.files);
+      std::cerr << fmt::format("gradflow merge: {} runs of a {} sweep from {} files\n", stats.runs,
+                               stats.mode->name, stats.files);
     }
     return kExitOk;
   };

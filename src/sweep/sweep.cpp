@@ -24,6 +24,7 @@
 #include "io/atomic_file.h"
 #include "io/csv_reader.h"
 #include "sweep/aggregate.h"
+#include "sweep/grid_stamp.h"
 
 namespace gradflow {
 namespace {
@@ -52,9 +53,10 @@ std::string JournalRecord(const RunRows& rows) {
 // old journal or the new one, each with every finished run.
 class JournalWriter {
  public:
-  JournalWriter(const std::string& path, const std::string& first_records) : path_(path) {
-    WriteAtomically(path, fmt::format("{}\n{}{}{}", kJournalMagic, LayerCsvHeader(),
-                                      SummaryCsvHeader(), first_records));
+  JournalWriter(const std::string& path, const SweepMode& mode, const std::string& first_records)
+      : path_(path) {
+    WriteAtomically(path, fmt::format("{}\n{}{}{}", kJournalMagic, mode.layer_header(),
+                                      mode.summary_header(), first_records));
     fd_ = open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd_ < 0) {
       throw std::runtime_error(
@@ -84,20 +86,31 @@ class JournalWriter {
 };
 
 // Runs of an existing sweep CSV, by key: layer rows grouped, or summary rows.
-void ReadExistingOutput(const std::string& path, bool layers,
+// A shard's stamped rows (grid_stamp.h) are read without their stamp: the
+// grid may have changed since (--resume extends a sweep).
+void ReadExistingOutput(const std::string& path, const SweepMode& mode, bool layers,
                         std::unordered_map<std::string, RunRows>* runs) {
-  if (!FileExists(path)) return;
+  if (path.empty() || path == "-" || !FileExists(path)) return;
   const CsvTable table = CsvTable::Read(path);
-  const std::string expected = WithoutNewline(layers ? LayerCsvHeader() : SummaryCsvHeader());
-  if (table.raw_header() != expected) {
+  const std::string expected = layers ? mode.layer_header() : mode.summary_header();
+  const bool stamped = table.raw_header() == WithoutNewline(StampedHeader(expected));
+  if (!stamped && table.raw_header() != WithoutNewline(expected)) {
     throw UsageError(fmt::format(
-        "--resume: '{}' does not have the columns a sweep writes ({} CSV); move it away or "
+        "--resume: '{}' does not have the columns a {} sweep writes ({} CSV); move it away or "
         "drop --resume",
-        path, layers ? "layer" : "summary"));
+        path, mode.name, layers ? "layer" : "summary"));
   }
   for (const CsvRow& row : table.rows()) {
-    RunRows& rows = (*runs)[LineKey(row.raw)];
-    (layers ? rows.layer_rows : rows.summary_row) += row.raw + '\n';
+    std::string plain = row.raw;
+    GridStamp stamp;
+    if (stamped && !UnstampRow(row.raw, &plain, &stamp)) {
+      throw UsageError(
+          fmt::format("--resume: {}:{}: the grid_run, grid_runs, grid_id fields are "
+                      "not a valid stamp; move the file away or drop --resume",
+                      path, row.line));
+    }
+    RunRows& rows = (*runs)[LineKey(plain)];
+    (layers ? rows.layer_rows : rows.summary_row) += plain + '\n';
   }
 }
 
@@ -121,11 +134,11 @@ void KeepFreedMemory() {
 }  // namespace
 
 RunRows MeasureRunRows(const RunConfig& config, RunWorkspace* workspace) {
-  const RunResult result = RunExperimentWithCurrentThreads(config, nullptr, workspace);
-  return RunRows{LayerCsvRows(result), SummaryCsvRow(result)};
+  return RunSweepMode().measure(config, true, workspace);
 }
 
-void ExecuteRuns(const std::vector<RunConfig>& runs, const std::vector<size_t>& todo, int jobs,
+void ExecuteRuns(const SweepMode& mode, bool layers, const std::vector<RunConfig>& runs,
+                 const std::vector<size_t>& todo, int jobs,
                  const std::function<void(size_t, RunRows)>& done) {
   SetThreads(1);
   KeepFreedMemory();
@@ -143,7 +156,7 @@ void ExecuteRuns(const std::vector<RunConfig>& runs, const std::vector<size_t>& 
       const size_t t = next++;
       if (t >= todo.size()) return;
       try {
-        RunRows rows = MeasureRunRows(runs[todo[t]], &workspace);
+        RunRows rows = mode.measure(runs[todo[t]], layers, &workspace);
         std::lock_guard<std::mutex> lock(mutex);
         if (!stop) done(todo[t], std::move(rows));
       } catch (...) {
@@ -183,7 +196,8 @@ std::string LineKey(const std::string& line) {
 
 std::string JournalPath(const std::string& out) { return out + ".journal"; }
 
-std::unordered_map<std::string, RunRows> ReadJournal(const std::string& path) {
+std::unordered_map<std::string, RunRows> ReadJournal(const std::string& path,
+                                                     const SweepMode& mode) {
   std::unordered_map<std::string, RunRows> runs;
   if (!FileExists(path)) return runs;
   std::istringstream in(ReadFileText(path));
@@ -191,8 +205,8 @@ std::unordered_map<std::string, RunRows> ReadJournal(const std::string& path) {
   auto next = [&]() { return static_cast<bool>(std::getline(in, line)) && !in.eof(); };
   // Every complete line ends in '\n'; getline at eof means a torn last line.
   if (!next() || line != kJournalMagic) return runs;
-  if (!next() || line + '\n' != LayerCsvHeader()) return runs;
-  if (!next() || line + '\n' != SummaryCsvHeader()) return runs;
+  if (!next() || line + '\n' != mode.layer_header()) return runs;
+  if (!next() || line + '\n' != mode.summary_header()) return runs;
   while (next()) {
     size_t count = 0;
     if (std::sscanf(line.c_str(), "run %zu", &count) != 1) break;
@@ -213,17 +227,21 @@ std::unordered_map<std::string, RunRows> ReadJournal(const std::string& path) {
 SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
                     std::ostream* progress_stream) {
   const auto start = std::chrono::steady_clock::now();
-  const SweepGrid grid = ExpandGrid(request.settings);
+  const SweepMode& mode = FindSweepMode(request.mode);
+  const SweepPaths paths = ResolveSweepPaths(mode, request.out, request.summary_out,
+                                             request.per_layer, request.aggregate_out);
+  const SweepGrid grid = ExpandModeGrid(mode, request.settings);
   if (request.resume && request.out == "-") {
     throw UsageError("--resume needs --out FILE (the sweep keeps its journal beside it)");
   }
-  if (request.shard.count > 1 && !request.aggregate_out.empty()) {
+  if (request.shard.count > 1 && !paths.aggregate.empty()) {
     throw UsageError(
         "--aggregate-out needs every seed of a configuration, which a --shard does not have; "
         "pass --aggregate-out to `gradflow merge` instead");
   }
   CheckWritable("--out", request.out);
   CheckWritable("--summary-out", request.summary_out);
+  CheckWritable("--per-layer", request.per_layer);
   CheckWritable("--aggregate-out", request.aggregate_out);
 
   std::vector<size_t> mine;  // grid indices of this shard
@@ -232,21 +250,21 @@ SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
   }
   SweepStats stats;
   stats.runs = mine.size();
-  const bool need_summary = !request.summary_out.empty() || !request.aggregate_out.empty();
+  const bool need_layers = !paths.layer.empty();
+  const bool need_summary = !paths.summary.empty() || !paths.aggregate.empty();
   std::vector<RunRows> results(grid.runs.size());
   std::vector<bool> have(grid.runs.size(), false);
   const bool journaled = request.out != "-";
   const std::string journal = journaled ? JournalPath(request.out) : "";
   if (request.resume) {
     // Temporaries of these outputs that a kill at rename left behind.
-    for (const std::string& path :
-         {request.out, request.summary_out, request.aggregate_out, journal}) {
+    for (const std::string& path : {paths.layer, paths.summary, paths.aggregate, journal}) {
       stats.removed_temps += RemoveStaleTemps(path);
     }
     std::unordered_map<std::string, RunRows> earlier;
-    ReadExistingOutput(request.out, true, &earlier);
-    if (!request.summary_out.empty()) ReadExistingOutput(request.summary_out, false, &earlier);
-    for (auto& [key, rows] : ReadJournal(journal)) earlier[key] = std::move(rows);
+    ReadExistingOutput(paths.layer, mode, true, &earlier);
+    ReadExistingOutput(paths.summary, mode, false, &earlier);
+    for (auto& [key, rows] : ReadJournal(journal, mode)) earlier[key] = std::move(rows);
     std::unordered_map<std::string, size_t> position;
     for (size_t i : mine) position[grid.keys[i]] = i;
     for (auto& [key, rows] : earlier) {
@@ -256,8 +274,7 @@ SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
         continue;
       }
       const RunConfig& config = grid.runs[at->second];
-      const size_t expected_layers = static_cast<size_t>(config.depth) + (config.HasHead() ? 1 : 0);
-      if (CountLines(rows.layer_rows) != expected_layers) continue;
+      if (need_layers && CountLines(rows.layer_rows) != mode.layer_rows(config)) continue;
       if (need_summary && rows.summary_row.empty()) continue;
       results[at->second] = std::move(rows);
       have[at->second] = true;
@@ -272,7 +289,7 @@ SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
     if (!have[i]) todo.push_back(i);
   }
   // Check every configuration's memory estimate before any run starts.
-  for (size_t i : todo) CheckMemory(grid.runs[i]);
+  for (size_t i : todo) mode.check_memory(grid.runs[i]);
 
   std::unique_ptr<JournalWriter> writer;
   if (journaled) {
@@ -280,28 +297,38 @@ SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
     for (size_t i : mine) {
       if (have[i]) resumed += JournalRecord(results[i]);
     }
-    writer = std::make_unique<JournalWriter>(journal, resumed);
+    writer = std::make_unique<JournalWriter>(journal, mode, resumed);
   }
   ProgressBar bar(todo.size(), progress_enabled, progress_stream);
   size_t finished = 0;
   bar.Update(0);
-  ExecuteRuns(grid.runs, todo, request.jobs, [&](size_t i, RunRows rows) {
+  ExecuteRuns(mode, need_layers, grid.runs, todo, request.jobs, [&](size_t i, RunRows rows) {
     if (writer) writer->Append(rows);
     results[i] = std::move(rows);
     bar.Update(++finished);
   });
   bar.Finish();
 
-  std::string layers = LayerCsvHeader(), summary = SummaryCsvHeader();
+  // A shard stamps its rows, so that merge needs nothing but the files.
+  const bool stamped = request.shard.count > 1;
+  const std::string id = stamped ? GridId(mode.name, grid) : "";
+  auto header = [&](const std::string& plain) { return stamped ? StampedHeader(plain) : plain; };
+  std::string layers = header(mode.layer_header()), summary = header(mode.summary_header());
   for (size_t i : mine) {
-    layers += results[i].layer_rows;
-    summary += results[i].summary_row;
+    if (stamped) {
+      const GridStamp stamp{i, grid.runs.size(), id};
+      layers += StampRows(results[i].layer_rows, stamp);
+      summary += StampRows(results[i].summary_row, stamp);
+    } else {
+      layers += results[i].layer_rows;
+      summary += results[i].summary_row;
+    }
   }
   std::string aggregate;
-  if (!request.aggregate_out.empty()) aggregate = AggregateCsv(CsvTable::Parse("summary", summary));
-  WriteAtomically(request.out, layers);
-  if (!request.summary_out.empty()) WriteAtomically(request.summary_out, summary);
-  if (!request.aggregate_out.empty()) WriteAtomically(request.aggregate_out, aggregate);
+  if (!paths.aggregate.empty()) aggregate = AggregateCsv(CsvTable::Parse("summary", summary));
+  if (need_layers) WriteAtomically(paths.layer, layers);
+  if (!paths.summary.empty()) WriteAtomically(paths.summary, summary);
+  if (!paths.aggregate.empty()) WriteAtomically(paths.aggregate, aggregate);
   writer.reset();
   if (journaled) std::remove(journal.c_str());
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -8,7 +8,8 @@
 // --resume reuses its runs (and those already in OUT / --summary-out).
 // The outputs are written atomically at the end and the journal removed.
 // Journal format (text): "gradflow sweep journal 1", the layer header, the
-// summary header, then per run: "run N", N layer rows, the summary row, "end".
+// summary header (of the sweep's mode), then per run: "run N", N layer rows,
+// the summary row, "end". Rows are stored unstamped, whatever the shard.
 // An incomplete last record (killed mid-write) is ignored.
 #pragma once
 
@@ -19,44 +20,44 @@
 
 #include "base/progress.h"
 #include "sweep/sweep_grid.h"
+#include "sweep/sweep_mode.h"
 
 namespace gradflow {
 
-// The CSV text of one run: its layer rows and its summary row, each line ending in '\n'.
-struct RunRows {
-  std::string layer_rows;
-  std::string summary_row;
-};
-
-struct RunWorkspace;  // experiment/run.h
-
-// Runs one configuration on the calling thread, in `workspace`'s buffers if
-// given (a worker keeps one for all its runs). The caller checks memory.
+// Runs one configuration of a run sweep on the calling thread, in
+// `workspace`'s buffers if given (a worker keeps one for all its runs). The
+// caller checks memory.
 RunRows MeasureRunRows(const RunConfig& config, RunWorkspace* workspace = nullptr);
 
-// Runs runs[i] for each i in `todo` on `jobs` threads (0: all cores), after
-// SetThreads(1); each worker reuses one RunWorkspace, and freed memory stays
-// in the process for the next run (no fresh pages per run). `done(i, rows)` is called for each
-// finished run, one call at a time. If a run (or `done`) throws, no further run starts and the
-// error is rethrown, prefixed with the run's configuration, once the workers stop.
-void ExecuteRuns(const std::vector<RunConfig>& runs, const std::vector<size_t>& todo, int jobs,
+// Measures runs[i] with `mode` (layer rows when `layers`) for each i in
+// `todo` on `jobs` threads (0: all cores), after SetThreads(1); each worker
+// reuses one RunWorkspace, and freed memory stays in the process for the next
+// run (no fresh pages per run). `done(i, rows)` is called for each finished
+// run, one call at a time. If a run (or `done`) throws, no further run starts
+// and the error is rethrown, prefixed with the run's configuration, once the
+// workers stop.
+void ExecuteRuns(const SweepMode& mode, bool layers, const std::vector<RunConfig>& runs,
+                 const std::vector<size_t>& todo, int jobs,
                  const std::function<void(size_t, RunRows)>& done);
 
 // The key (configuration columns) of a CSV line written by a sweep.
 std::string LineKey(const std::string& line);
 
 std::string JournalPath(const std::string& out);
-// The runs recorded in a journal, by key; empty if the file is missing or was
-// written with other CSV columns.
-std::unordered_map<std::string, RunRows> ReadJournal(const std::string& path);
+// The runs recorded in a journal of a `mode` sweep, by key; empty if the
+// file is missing or was written with other CSV columns.
+std::unordered_map<std::string, RunRows> ReadJournal(const std::string& path,
+                                                     const SweepMode& mode);
 
 struct SweepRequest {
+  std::string mode = "run";            // a SweepModes() name
   std::vector<SweepSetting> settings;  // the grid
-  Shard shard;                         // 1/1: everything
+  Shard shard;                         // 1/1: everything; N > 1: stamped rows (grid_stamp.h)
   int jobs = 0;                        // 0: all cores
-  std::string out = "-";               // layer CSV ("-": stdout)
-  std::string summary_out;             // "" for none
-  std::string aggregate_out;           // "" for none
+  std::string out = "-";               // -o: run: layer CSV, spectrum: summary CSV ("-": stdout)
+  std::string summary_out;             // run: summary CSV; "" for none
+  std::string per_layer;               // spectrum: per-layer CSV; "" for none
+  std::string aggregate_out;           // run: "" for none
   bool resume = false;
 };
 

@@ -111,7 +111,7 @@ std::vector<SweepOption> MakeOptions() {
        [](const std::string& v, C* c) { c->width = ParseInt("width", v); }, nullptr},
       {"input-dim", "input dimension (0: same as --width)", true,
        [](const std::string& v, C* c) { c->input_dim = ParseInt("input-dim", v); }, nullptr},
-      {"batch", "samples per batch", true,
+      {"batch", "samples per batch (--mode spectrum: input samples, one Jacobian each)", true,
        [](const std::string& v, C* c) { c->batch = ParseInt("batch", v); }, nullptr},
       {"input", "input distributions (or 'all')", true,
        [](const std::string& v, C* c) { c->input = ParseInput(v); }, AllInputs},
@@ -384,6 +384,12 @@ std::string ConfigKey(const RunConfig& config) {
 }
 
 SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings) {
+  RunConfig base;
+  base.threads = 1;
+  return ExpandGrid(settings, base);
+}
+
+SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings, const RunConfig& base) {
   const std::vector<SweepOption>& options = SweepOptions();
   // values[o]: the list for option o (empty: keep the default).
   std::vector<std::vector<std::string>> values(options.size());
@@ -413,8 +419,7 @@ SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings) {
   std::vector<size_t> digit(options.size(), 0);  // odometer, last option fastest
   std::unordered_set<std::string> seen;
   while (true) {
-    RunConfig config;
-    config.threads = 1;
+    RunConfig config = base;
     for (size_t o = 0; o < options.size(); ++o) {
       if (!values[o].empty()) options[o].apply(values[o][digit[o]], &config);
     }

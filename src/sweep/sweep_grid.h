@@ -67,7 +67,9 @@ struct SweepGrid {
 
 // Expands and validates the grid (UsageError before any work if a
 // combination is invalid, or -- from the lists' lengths, before expanding
-// them -- if the grid has more than kMaxSweepRuns runs).
+// them -- if the grid has more than kMaxSweepRuns runs). Options not given
+// keep their values in `base` (default: RunConfig's defaults, one thread).
+SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings, const RunConfig& base);
 SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings);
 constexpr size_t kMaxSweepRuns = 10'000'000;
 

@@ -62,23 +62,87 @@ TEST(CheckReport, TextListsFactsFailuresAndRules) {
   EXPECT_NE(FormatCheckText(many, 2).find("... and 3 more"), std::string::npos);
 }
 
-TEST(CheckReport, JUnitHasOneCasePerConfigurationAndUnmatchedRule) {
-  const std::string xml = FormatCheckJUnit(HandMadeResult());
+TEST(CheckReport, JUnitHasOneCasePerMetricAndRuleOfAConfigurationAndUnmatchedRule) {
+  CheckResult r = HandMadeResult();
+  MetricCase failed{"delta_norm", 2, 1, 0, true, r.failures.front(), {"layer 2 delta_norm: moved"}};
+  MetricCase passed{"delta_norm", 2, 0, 0, false, Deviation{}, {}};
+  r.cases[0].metrics = {failed};
+  r.cases[1].metrics = {passed};
+  r.cases[1].rules = {RuleCase{"*:healthy", true, false, "verdict healthy"}};
+  const std::string xml = FormatCheckJUnit(r);
   EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", 0), 0u);
-  // 2 configurations + 1 unmatched rule; relu's case and the rule fail.
+  // relu/delta_norm fails, tanh/delta_norm and tanh's rule pass, the unmatched rule fails.
   EXPECT_NE(
-      xml.find("<testsuites name=\"gradflow check\" tests=\"3\" failures=\"2\" errors=\"0\">"),
+      xml.find("<testsuites name=\"gradflow check\" tests=\"4\" failures=\"2\" errors=\"0\">"),
       std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<testcase classname=\"gradflow.check\" name=\"activation=tanh\" "
+  EXPECT_NE(xml.find("<testcase classname=\"activation=tanh\" name=\"delta_norm\" "
                      "assertions=\"2\"/>"),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<failure type=\"regression\" message=\"delta_norm layer 2: +2.000 log10 "
-                     "(x100)\">"),
+  EXPECT_NE(xml.find("<property name=\"change\" value=\"2\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<failure type=\"out-of-tolerance\" message=\"layer 2 delta_norm: moved\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"activation=tanh\" name=\"rule *:healthy\" "
+                     "assertions=\"1\">\n      <properties>\n        <property "
+                     "name=\"measured\" value=\"verdict healthy\"/>\n      </properties>\n    "
+                     "</testcase>"),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<failure type=\"unmatched-rule\""), std::string::npos) << xml;
+}
+
+// GitHub's toolkit (actions/toolkit, command.ts): escapeData and escapeProperty.
+TEST(CheckReport, GitHubEscapingIsTheToolkits) {
+  EXPECT_EQ(GitHubEscapeData("50% of a\r\nb: c, d"), "50%25 of a%0D%0Ab: c, d");
+  EXPECT_EQ(GitHubEscapeProperty("50% of a\r\nb: c, d"), "50%25 of a%0D%0Ab%3A c%2C d");
+  EXPECT_EQ(GitHubEscapeData("%0A"), "%250A");  // not unescaped twice
+  EXPECT_EQ(GitHubEscapeProperty(""), "");
+}
+
+TEST(CheckReport, GitHubAnnotationsPerFailingConfigurationAndRule) {
+  CheckResult r = HandMadeResult();
+  r.cases[0].file = "now,1.csv";
+  r.cases[0].line = 7;
+  r.cases[0].failures.push_back("100% worse: twice");
+  const std::string lines = FormatCheckGitHub(r, 10);
+  EXPECT_EQ(lines,
+            "::error file=now%2C1.csv,line=7,title=gradflow check%3A activation=relu::delta_norm "
+            "layer 2: +2.000 log10 (x100)%0A100%25 worse: twice\n"
+            "::error title=gradflow check%3A rule matched nothing::rule "
+            "'activation=selu:healthy' matched no configuration of now.csv\n");
+  // Allowed missing configurations are warnings; max_rows caps each kind and counts the rest.
+  CheckResult allowed = HandMadeResult();
+  allowed.rules.clear();
+  allowed.allow_missing = true;
+  RunCase gone{"activation=elu", {}, 1};
+  gone.presence = RunCase::Presence::kMissing;
+  gone.file = "base.csv";
+  gone.line = 3;
+  allowed.cases.push_back(gone);
+  allowed.cases.push_back(allowed.cases[0]);
+  const std::string capped = FormatCheckGitHub(allowed, 1);
+  EXPECT_EQ(capped,
+            "::error title=gradflow check%3A activation=relu::delta_norm layer 2: +2.000 log10 "
+            "(x100)\n"
+            "::error title=gradflow check::... and 1 more failing configurations or rules "
+            "(--max-rows 1)\n"
+            "::warning file=base.csv,line=3,title=gradflow check%3A activation=elu::missing from "
+            "now.csv (allowed by --allow-missing)\n");
+}
+
+TEST(CheckReport, FitMarkdownCutsTablesToTheBudget) {
+  CheckResult r = HandMadeResult();
+  r.failures.assign(200, r.failures.front());
+  const std::string full = FormatCheckMarkdown(r, 100);
+  EXPECT_EQ(FitMarkdown(r, 100, full.size()), full);
+  const std::string cut = FitMarkdown(r, 100, full.size() - 1);
+  EXPECT_LT(cut.size(), full.size());
+  EXPECT_EQ(cut, FormatCheckMarkdown(r, 50));
+  const std::string headline = FormatCheckMarkdown(r, 0);
+  EXPECT_EQ(FitMarkdown(r, 100, headline.size()), headline);
+  EXPECT_EQ(FitMarkdown(r, 100, headline.size() - 1), "");
 }
 
 TEST(CheckReport, MarkdownEscapesPipesInCells) {

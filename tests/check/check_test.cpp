@@ -86,7 +86,7 @@ TEST(Check, AbsoluteToleranceEdgeIsInclusiveForFractions) {
   const CheckResult r = Check(LayerCsv({{"relu", {1, 1}}}, 0.5101), base);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.failures.front().metric, "saturation_frac");
-  EXPECT_FALSE(r.failures.front().log_scale);
+  EXPECT_EQ(r.failures.front().kind, ToleranceKind::kAbsolute);
 }
 
 TEST(Check, ZeroNanAndSignChangesFail) {
@@ -206,13 +206,134 @@ TEST(Check, ChangesAreFormattedAndRankedBySeverity) {
   EXPECT_EQ(d.Severity(), INFINITY);
   d.current = NAN;
   EXPECT_EQ(FormatChange(d), "not comparable");
-  d.log_scale = false;
+  d.kind = ToleranceKind::kRelative;
+  d.change = 0.25;
+  EXPECT_EQ(FormatChange(d), "+0.25 rel (+25%)");
+  d.kind = ToleranceKind::kAbsolute;
   d.change = 0.0123;
   d.tolerance = 0.01;
   EXPECT_EQ(FormatChange(d), "+0.0123");
   EXPECT_DOUBLE_EQ(d.Severity(), 1.23);
   d.change = 0;
   EXPECT_EQ(d.Severity(), 0);
+}
+
+// Issue 18: a log-ratio tolerance per metric (and rel/abs), e.g. for delta_norm.
+TEST(Check, PerMetricTolerancesLog10RelAndAbs) {
+  const std::string base = LayerCsv({{"relu", {1.2e-7, 1}}});
+  const std::string now = LayerCsv({{"relu", {1.5e-7, 1}}});  // log10(1.5/1.2) = 0.0969
+  CheckOptions options;
+  options.metrics = {"delta_norm"};
+  EXPECT_FALSE(Check(now, base, options).passed);  // default log10 0.05
+  options.tolerances["delta_norm"] = ParseToleranceOption("delta_norm=log10:0.1").second;
+  CheckResult r = Check(now, base, options);
+  EXPECT_TRUE(r.passed);
+  ASSERT_EQ(r.tolerances.size(), 1u);
+  EXPECT_EQ(r.tolerances[0].kind, ToleranceKind::kLog10);
+  options.tolerances["delta_norm"] = ParseToleranceOption("delta_norm=log10:0.0968").second;
+  EXPECT_FALSE(Check(now, base, options).passed);
+  // rel: |1.5 - 1.2| / 1.2 = 0.25 exactly at the edge passes.
+  options.tolerances["delta_norm"] = ParseToleranceOption("delta_norm=rel:0.25").second;
+  r = Check(now, base, options);
+  EXPECT_TRUE(r.passed);
+  options.tolerances["delta_norm"] = ParseToleranceOption("delta_norm=rel:0.2").second;
+  r = Check(now, base, options);
+  ASSERT_FALSE(r.passed);
+  EXPECT_NEAR(r.failures.front().change, 0.25, 1e-12);
+  EXPECT_NE(FormatCheckText(r, 5).find("delta_norm rel 0.2"), std::string::npos)
+      << FormatCheckText(r, 5);
+  // abs: 3e-8 is far below any sensible absolute bound: abs cannot see a 25% move.
+  options.tolerances["delta_norm"] = ParseToleranceOption("delta_norm=abs:0.01").second;
+  EXPECT_TRUE(Check(now, base, options).passed);
+  // A tolerance for a metric not compared is a usage error.
+  options.tolerances["grad_w_norm"] = ParseToleranceOption("grad_w_norm=log10:1").second;
+  EXPECT_THROW(Check(now, base, options), UsageError);
+}
+
+TEST(Check, ToleranceOptionSyntax) {
+  const auto [metric, tolerance] = ParseToleranceOption("loss_value=rel:5e-2");
+  EXPECT_EQ(metric, "loss_value");
+  EXPECT_EQ(tolerance.kind, ToleranceKind::kRelative);
+  EXPECT_DOUBLE_EQ(tolerance.value, 0.05);
+  for (const char* bad :
+       {"delta_norm", "delta_norm=0.1", "=log10:0.1", "delta_norm=log:0.1", "delta_norm=log10:-1",
+        "delta_norm=log10:nan", "delta_norm=log10:inf", "delta_norm=abs:", "delta_norm=rel:x"}) {
+    EXPECT_THROW(ParseToleranceOption(bad), UsageError) << bad;
+  }
+}
+
+// Issue 18: JUnit test cases per metric and configuration with properties; nan
+// on one side or a missing row is an <error>, a breached tolerance a <failure>.
+TEST(Check, JUnitCasesCarryPropertiesErrorsAndFailures) {
+  const std::string base = LayerCsv({{"relu", {1, 1}}, {"tanh", {1, 1}}, {"elu", {1, 1}}});
+  const std::string now = LayerCsv({{"relu", {100, 1}}, {"tanh", {NAN, 1}}, {"elu", {1, 1}}});
+  CheckOptions options;
+  options.metrics = {"delta_norm"};
+  options.rules = {ParseRule("activation=elu:vanishing_ratio<=1e-3", Columns())};
+  const CheckResult r = Check(now, base, options);
+  ASSERT_EQ(r.cases.size(), 3u);
+  ASSERT_EQ(r.cases[0].metrics.size(), 1u);
+  EXPECT_EQ(r.cases[0].metrics[0].failed, 1);
+  EXPECT_EQ(r.cases[0].metrics[0].worst.layer, "1");
+  EXPECT_EQ(r.cases[1].metrics[0].errors, 1);
+  EXPECT_EQ(r.cases[0].line, 2);
+  EXPECT_EQ(r.cases[2].rules.size(), 1u);
+  EXPECT_FALSE(r.cases[2].rules[0].passed);
+  EXPECT_FALSE(r.cases[2].rules[0].error);
+  const std::string xml = FormatCheckJUnit(r);
+  EXPECT_NE(xml.find("tests=\"4\" failures=\"2\" errors=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"activation=relu\" name=\"delta_norm\" "
+                     "assertions=\"2\">\n      <properties>\n"
+                     "        <property name=\"current\" value=\"100\"/>\n"
+                     "        <property name=\"baseline\" value=\"1\"/>\n"
+                     "        <property name=\"tolerance\" value=\"0.05\"/>\n"
+                     "        <property name=\"tolerance_kind\" value=\"log10\"/>\n"
+                     "        <property name=\"change\" value=\"2\"/>\n"
+                     "        <property name=\"layer\" value=\"1\"/>\n"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<failure type=\"out-of-tolerance\" message=\"layer 1 delta_norm: baseline "
+                     "1, current 100, change +2.000 log10 (x100) (tolerance 0.05 log10)\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<property name=\"current\" value=\"nan\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<error type=\"not-comparable\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("name=\"rule activation=elu:vanishing_ratio&lt;=1e-3\""), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<property name=\"measured\" value=\"vanishing_ratio = 1\"/>"),
+            std::string::npos)
+      << xml;
+  // A configuration missing from current: an <error> per metric, <skipped> when allowed.
+  const std::string fewer = LayerCsv({{"relu", {1, 1}}, {"tanh", {1, 1}}});
+  options.rules.clear();
+  std::string missing = FormatCheckJUnit(Check(fewer, base, options));
+  EXPECT_NE(missing.find("<error type=\"missing\" message=\"missing from current.csv"),
+            std::string::npos)
+      << missing;
+  options.allow_missing = true;
+  missing = FormatCheckJUnit(Check(fewer, base, options));
+  EXPECT_NE(missing.find("<skipped message=\"missing from current.csv (allowed by "
+                         "--allow-missing)\"/>"),
+            std::string::npos)
+      << missing;
+  EXPECT_NE(missing.find("failures=\"0\" errors=\"0\" skipped=\"1\""), std::string::npos)
+      << missing;
+  // A missing layer row is an error too.
+  // (the same configuration, its layer 2 row cut out)
+  const size_t row2 = base.find('\n', base.find('\n') + 1) + 1;
+  const std::string short_run = base.substr(0, row2) + base.substr(base.find('\n', row2) + 1);
+  options.allow_missing = false;
+  const CheckResult cut = Check(short_run, base, options);
+  EXPECT_EQ(cut.cases[0].metrics[0].errors, 1);
+  // A rule on a nan metric is an <error>.
+  CheckOptions rules;
+  rules.rules = {ParseRule("*:vanishing_ratio<=1e3", Columns())};
+  const std::string nan_run = LayerCsv({{"relu", {NAN, 1}}});
+  const CsvTable table = CsvTable::Parse("nan.csv", nan_run);
+  const CheckResult nan_rule = RunCheck(table, nullptr, rules);
+  ASSERT_EQ(nan_rule.cases[0].rules.size(), 1u);
+  EXPECT_TRUE(nan_rule.cases[0].rules[0].error);
+  EXPECT_NE(FormatCheckJUnit(nan_rule).find("<error type=\"not-comparable\""), std::string::npos);
 }
 
 // The CLI end to end: exit codes 0/1/2, and JUnit parsed back by an XML parser.
@@ -232,20 +353,26 @@ TEST(CheckCli, ExitCodesJUnitAndMarkdown) {
   EXPECT_NE(ReadText(dir + "/fail.md").find("| activation=relu | 1 | delta_norm |"),
             std::string::npos)
       << ReadText(dir + "/fail.md");
-  // Parse the JUnit back: 3 test cases (2 configurations + 1 unmatched rule), 2 failures.
+  // Parse the JUnit back: 7 test cases (2 configurations x 3 metrics + 1 unmatched rule), 3
+  // failures (relu's delta_norm and grad_w_norm, the rule).
   const std::string parse =
       "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as ET; r = "
       "ET.parse(sys.argv[1]).getroot(); "
       "cases = r.findall('.//testcase'); "
       "print(len(cases), sum(1 for c in cases if c.find('failure') is not None), r.get('tests'), "
-      "r.get('failures'), '|'.join(c.get('name') for c in cases))\" ";
+      "r.get('failures'), '|'.join(c.get('classname') + '/' + c.get('name') for c in cases))\" ";
   ASSERT_EQ(Shell(parse + "'" + dir + "/fail.xml' > '" + dir + "/parsed.txt'"), 0)
       << "JUnit XML did not parse:\n"
       << ReadText(dir + "/fail.xml");
   EXPECT_EQ(ReadText(dir + "/parsed.txt"),
-            "3 2 3 2 activation=relu|activation=tanh|activation=x<&>:healthy\n");
+            "7 3 7 3 activation=relu/delta_norm|activation=relu/grad_w_norm|activation=relu/"
+            "saturation_frac|activation=tanh/delta_norm|activation=tanh/grad_w_norm|activation="
+            "tanh/saturation_frac|gradflow.check.rules/activation=x<&>:healthy\n");
   ASSERT_EQ(Shell(parse + "'" + dir + "/ok.xml' > '" + dir + "/parsed.txt'"), 0);
-  EXPECT_EQ(ReadText(dir + "/parsed.txt"), "2 0 2 0 activation=relu|activation=tanh\n");
+  EXPECT_EQ(ReadText(dir + "/parsed.txt"),
+            "6 0 6 0 activation=relu/delta_norm|activation=relu/grad_w_norm|activation=relu/"
+            "saturation_frac|activation=tanh/delta_norm|activation=tanh/grad_w_norm|activation="
+            "tanh/saturation_frac\n");
   // Usage errors and unreadable input: 2, naming file, line and column.
   WriteText(dir + "/broken.csv", base.substr(0, base.find('\n') + 1) + "relu,1,2\n");
   EXPECT_EQ(Gradflow(dir, "check broken.csv --baseline base.csv"), 2);
@@ -258,6 +385,64 @@ TEST(CheckCli, ExitCodesJUnitAndMarkdown) {
   EXPECT_EQ(Gradflow(dir, "check same.csv --max-vanishing-ratio 2"), 0);
   EXPECT_EQ(Gradflow(dir, "check same.csv --min-vanishing-ratio 1e-2"), 1);
   EXPECT_EQ(Gradflow(dir, "check same.csv --max-saturation 0.4"), 1);
+}
+
+// Issue 18: --format github prints workflow commands and appends the Markdown
+// report to $GITHUB_STEP_SUMMARY within GitHub's 1 MiB limit.
+TEST(CheckCli, GitHubFormatAnnotatesAndAppendsTheStepSummary) {
+  const std::string dir = ScratchDir();
+  WriteText(dir + "/base.csv", LayerCsv({{"relu", {1e-3, 1}}, {"tanh", {1, 1}}}));
+  WriteText(dir + "/moved.csv", LayerCsv({{"relu", {1e-2, 1}}, {"tanh", {1, 1}}}));
+  WriteText(dir + "/summary.md", "earlier step output\n");
+  auto check = [&](const std::string& args) {
+    return Shell("cd '" + dir +
+                 "' && GITHUB_STEP_SUMMARY=summary.md '" GRADFLOW_BINARY
+                 "' check moved.csv --baseline base.csv " +
+                 args + " >out.txt 2>err.txt");
+  };
+  ASSERT_EQ(check("--format github"), 1) << ReadText(dir + "/err.txt");
+  const std::string out = ReadText(dir + "/out.txt");
+  EXPECT_EQ(
+      out.rfind("::error file=moved.csv,line=2,title=gradflow check%3A activation=relu::layer "
+                "1 delta_norm: baseline 0.001, current 0.01, change +1.000 log10 (x10) "
+                "(tolerance 0.05 log10)%0Alayer 1 grad_w_norm: ",
+                0),
+      0u)
+      << out;
+  EXPECT_EQ(out.find("::error", 1), std::string::npos) << out;  // one failing configuration
+  EXPECT_NE(out.find("\n::group::gradflow check report\ngradflow check: FAIL\n"),
+            std::string::npos);
+  EXPECT_EQ(out.substr(out.size() - 13), "::endgroup::\n");
+  const std::string summary = ReadText(dir + "/summary.md");
+  EXPECT_EQ(summary.rfind("earlier step output\n## gradflow check: FAIL :x:\n", 0), 0u) << summary;
+  // Without --format github the step summary is left alone.
+  ASSERT_EQ(check("--format text -q"), 1);
+  EXPECT_EQ(ReadText(dir + "/summary.md"), summary);
+  // A step summary already near 1 MiB: the report is cut, or left out when even its headline
+  // does not fit, with a warning; the exit code is the check's.
+  const std::string full = summary.substr(20);
+  const size_t limit = 1 << 20;
+  WriteText(dir + "/summary.md", std::string(limit - full.size() + 1, 'x'));
+  ASSERT_EQ(check("--format github"), 1);
+  EXPECT_LE(ReadText(dir + "/summary.md").size(), limit);
+  EXPECT_GT(ReadText(dir + "/summary.md").size(), limit - full.size() + 1);
+  EXPECT_NE(ReadText(dir + "/out.txt").find("::warning title=gradflow check::the report was cut"),
+            std::string::npos)
+      << ReadText(dir + "/out.txt");
+  WriteText(dir + "/summary.md", std::string(limit - 10, 'x'));
+  ASSERT_EQ(check("--format github"), 1);
+  EXPECT_EQ(ReadText(dir + "/summary.md").size(), limit - 10);
+  EXPECT_NE(ReadText(dir + "/err.txt").find("does not fit GitHub's 1 MiB limit and was not added"),
+            std::string::npos);
+  // An unwritable step summary: the check could not finish (3); a bad format: usage (2).
+  EXPECT_EQ(Shell("cd '" + dir +
+                  "' && GITHUB_STEP_SUMMARY=/dev/full '" GRADFLOW_BINARY
+                  "' check moved.csv --baseline base.csv --format github -q"),
+            3);
+  EXPECT_EQ(check("--format gitlab"), 2);
+  EXPECT_NE(ReadText(dir + "/err.txt").find("--format: 'gitlab'"), std::string::npos);
+  EXPECT_EQ(check("--tol delta_norm=log:0.1"), 2);
+  EXPECT_EQ(check("--tol delta_norm=log10:1 --tol grad_w_norm=log10:1"), 0);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Every README example runs verbatim. The README's convention, checked here:
 //   ```sh     gradflow commands a reader can paste after the Quick start (gradflow on PATH);
-//             run in README order in one folder, each must exit 0
+//             run in README order in one folder, each must exit 0, or N where the command
+//             ends in a comment "# exit N" (a check that finds a regression: 1)
 //   ```toml   a file the examples use, when its first line names it: "# grid.toml"
+//   ```csv F  a file F the examples use (a small hand-written CSV)
 //   ```text   right after a ```sh block: what its commands print; every line of it that is
 //             not a bare label ("relu/he_normal:") must appear in their stdout or stderr,
 //             so the numbers the README quotes are the ones this build prints
@@ -9,6 +11,7 @@
 //             not run here (the GNU parallel and Slurm recipes have their own tests)
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -62,6 +65,16 @@ std::vector<std::string> Commands(const Block& block) {
   return commands;
 }
 
+// N if the command ends in the comment "# exit N", else 0.
+int ExpectedExit(const std::string& command) {
+  const size_t at = command.rfind("# exit ");
+  return at == std::string::npos ? 0 : std::atoi(command.c_str() + at + 7);
+}
+// The command without that comment (the test appends redirections).
+std::string WithoutExitComment(const std::string& command) {
+  return command.substr(0, command.rfind("# exit "));
+}
+
 std::string BinaryDir() {
   const std::string binary = GRADFLOW_BINARY;
   return binary.substr(0, binary.rfind('/'));
@@ -99,6 +112,12 @@ TEST(ReadmeExamples, EveryGradflowExampleRunsAndExitsZero) {
       continue;
     }
     printed.clear();
+    if (block.info.rfind("csv ", 0) == 0) {
+      std::string text;
+      for (const std::string& line : block.lines) text += line + "\n";
+      testing_util::WriteText(dir + "/" + block.info.substr(4), text);
+      continue;
+    }
     if (block.info == "toml" && !block.lines.empty() && block.lines[0].rfind("# ", 0) == 0) {
       std::string text;
       for (const std::string& line : block.lines) text += line + "\n";
@@ -109,10 +128,13 @@ TEST(ReadmeExamples, EveryGradflowExampleRunsAndExitsZero) {
     for (const std::string& command : Commands(block)) {
       if (command.rfind("gradflow ", 0) != 0) continue;  // reported by the test above
       ++ran;
-      const int code = testing_util::Shell("cd '" + dir + "' && PATH='" + BinaryDir() +
-                                           "':\"$PATH\" " + command + " >out.txt 2>err.txt");
+      const int code =
+          testing_util::Shell("cd '" + dir + "' && PATH='" + BinaryDir() + "':\"$PATH\" " +
+                              WithoutExitComment(command) + " >out.txt 2>err.txt");
       const std::string err = testing_util::ReadText(dir + "/err.txt");
-      EXPECT_EQ(code, 0) << "README line " << block.line << ": " << command << "\n" << err;
+      EXPECT_EQ(code, ExpectedExit(command))
+          << "README line " << block.line << ": " << command << "\n"
+          << err;
       printed += testing_util::ReadText(dir + "/out.txt") + err;
     }
   }

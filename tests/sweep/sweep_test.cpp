@@ -11,6 +11,7 @@
 #include "io/csv_reader.h"
 #include "sweep/sweep_grid.h"
 #include "sweep/sweep_merge.h"
+#include "sweep/sweep_mode.h"
 #include "test_util.h"
 
 namespace gradflow {
@@ -212,6 +213,88 @@ TEST(SweepCli, MergeCommandAndSweepMergeGiveTheUnshardedFiles) {
   EXPECT_EQ(Gradflow(dir, "merge " + grid + " l1.csv -o m3.csv"), 2);  // shard 2 missing
   EXPECT_NE(ReadText(dir + "/err.txt").find("missing"), std::string::npos);
   EXPECT_NE(Shell("test -e '" + dir + "/m3.csv'"), 0);  // nothing half-written
+}
+
+// Issue 18: options, then files (a grid option takes one value, as in sweep);
+// and no options at all, as shards describe their grid.
+TEST(SweepCli, MergeTakesOptionsThenFilesOrFilesAlone) {
+  const std::string dir = ScratchDir();
+  const std::string grid = "--depth 2 --width 4 --batch 4 -q";
+  ASSERT_EQ(Gradflow(dir, "sweep --seeds 0..2 " + grid + " -o all.csv"), 0);
+  for (int k = 1; k <= 3; ++k) {
+    const std::string n = std::to_string(k);
+    ASSERT_EQ(
+        Gradflow(dir, "sweep --seeds 0..2 " + grid + " --shard " + n + "/3 -o s" + n + ".csv"), 0);
+  }
+  ASSERT_EQ(Gradflow(dir,
+                     "merge --seeds 0..2 --depth 2 --width 4 --batch 4 s1.csv s2.csv s3.csv "
+                     "-o merged.csv"),
+            0)
+      << ReadText(dir + "/err.txt");
+  EXPECT_EQ(ReadText(dir + "/merged.csv"), ReadText(dir + "/all.csv"));
+  ASSERT_EQ(Gradflow(dir, "merge s3.csv s1.csv s2.csv -o alone.csv"), 0)
+      << ReadText(dir + "/err.txt");
+  EXPECT_EQ(ReadText(dir + "/alone.csv"), ReadText(dir + "/all.csv"));
+  EXPECT_NE(ReadText(dir + "/err.txt").find("3 runs of a run sweep from 3 files"),
+            std::string::npos);
+  // With grid options the grid is checked: one seed more is another grid.
+  EXPECT_EQ(Gradflow(dir,
+                     "merge --seeds 0..3 --depth 2 --width 4 --batch 4 s1.csv s2.csv s3.csv "
+                     "-o x.csv"),
+            2);
+  EXPECT_NE(ReadText(dir + "/err.txt").find("another grid"), std::string::npos);
+  // A second value after a grid option is a file, not part of the list.
+  EXPECT_EQ(Gradflow(dir, "merge --seeds 0..2 1 s1.csv -o x.csv"), 2);
+  EXPECT_NE(ReadText(dir + "/err.txt").find("'1'"), std::string::npos)
+      << ReadText(dir + "/err.txt");
+  EXPECT_NE(Shell("test -e '" + dir + "/x.csv'"), 0);
+}
+
+// Issue 17: `sweep --mode spectrum` with shards, the journal and --resume.
+TEST(SweepCli, SpectrumSweepShardsResumesAndMerges) {
+  const std::string dir = ScratchDir();
+  const std::string grid =
+      "--mode spectrum --activation identity,relu --init orthogonal,he_normal --gain 1,1.4142 "
+      "--depth 2,4 --width 6 --samples 2 -q";
+  ASSERT_EQ(Gradflow(dir, "sweep " + grid + " -o all.csv --per-layer all_l.csv"), 0)
+      << ReadText(dir + "/err.txt");
+  EXPECT_EQ(CsvTable::Read(dir + "/all.csv").rows().size(), 16u);
+  EXPECT_EQ(CsvTable::Read(dir + "/all.csv").rows()[0].field(9), "2");  // batch = samples
+  // Shard 1 of 2, killed after one run: its journal holds that run.
+  const SweepMode& spectrum = FindSweepMode("spectrum");
+  const SweepGrid expanded = ExpandModeGrid(spectrum, {{"activation", "identity,relu"},
+                                                       {"init", "orthogonal,he_normal"},
+                                                       {"gain", "1,1.4142"},
+                                                       {"depth", "2,4"},
+                                                       {"width", "6"},
+                                                       {"batch", "2"}});
+  const RunRows first = spectrum.measure(expanded.runs[0], true, nullptr);
+  WriteText(dir + "/a1.csv.journal", std::string("gradflow sweep journal 1\n") +
+                                         spectrum.layer_header() + spectrum.summary_header() +
+                                         "run 2\n" + first.layer_rows + first.summary_row +
+                                         "end\n");
+  ASSERT_EQ(Gradflow(dir, "sweep " + grid + " --shard 1/2 --resume -o a1.csv --per-layer b1.csv"),
+            0)
+      << ReadText(dir + "/err.txt");
+  ASSERT_EQ(Gradflow(dir, "sweep " + grid.substr(0, grid.size() - 3) +
+                              " --shard 1/2 --resume -o a1.csv --per-layer b1.csv"),
+            0);
+  EXPECT_NE(ReadText(dir + "/err.txt").find("8 runs (8 resumed)"), std::string::npos)
+      << ReadText(dir + "/err.txt");
+  ASSERT_EQ(Gradflow(dir, "sweep " + grid + " --shard 2/2 -o a2.csv --per-layer b2.csv"), 0);
+  ASSERT_EQ(Gradflow(dir, "merge a2.csv b1.csv a1.csv b2.csv -o m.csv --per-layer m_l.csv"), 0)
+      << ReadText(dir + "/err.txt");
+  EXPECT_EQ(ReadText(dir + "/m.csv"), ReadText(dir + "/all.csv"));
+  EXPECT_EQ(ReadText(dir + "/m_l.csv"), ReadText(dir + "/all_l.csv"));
+  ASSERT_EQ(Gradflow(dir, "sweep " + grid + " --merge a1.csv a2.csv -o m2.csv"), 0);
+  EXPECT_EQ(ReadText(dir + "/m2.csv"), ReadText(dir + "/all.csv"));
+  // Options of `run` that mean nothing for a Jacobian are refused.
+  EXPECT_EQ(Gradflow(dir, "sweep " + grid + " --loss mse -o x.csv"), 2);
+  EXPECT_NE(ReadText(dir + "/err.txt").find("--loss does not apply to --mode spectrum"),
+            std::string::npos);
+  EXPECT_EQ(Gradflow(dir, "sweep " + grid + " --summary-out x.csv"), 2);
+  EXPECT_EQ(Gradflow(dir, "sweep --mode spectra -o x.csv"), 2);
+  EXPECT_NE(Shell("test -e '" + dir + "/x.csv'"), 0);
 }
 
 TEST(SweepCli, ConfigFileGivesTheSameGridAndTheCommandLineWins) {
