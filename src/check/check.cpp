@@ -341,7 +341,8 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
   NameRuns(key_names,
            baseline != nullptr ? std::vector<Parsed*>{&now, &base} : std::vector<Parsed*>{&now});
   for (const Run& run : now.runs) {
-    RunCase run_case{run.name, {}, 0};
+    RunCase run_case;
+    run_case.name = run.name;
     run_case.file = current.name();
     run_case.line = current.rows()[run.rows.front()].line;
     result.cases.push_back(std::move(run_case));
@@ -375,7 +376,9 @@ CheckResult RunCheck(const CsvTable& current, const CsvTable* baseline,
       const auto at = now.index.find(base_run.key);
       if (at == now.index.end()) {
         result.missing_runs.push_back(base_run.name);
-        RunCase missing{base_run.name, {}, 1};
+        RunCase missing;
+        missing.name = base_run.name;
+        missing.checks = 1;
         missing.presence = RunCase::Presence::kMissing;
         missing.file = baseline->name();
         missing.line = baseline->rows()[base_run.rows.front()].line;

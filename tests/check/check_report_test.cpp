@@ -17,6 +17,15 @@ TEST(CheckReport, XmlEscapeKeepsWhitespaceAndPlainText) {
 }
 
 // One failed layer value, one passing configuration, one unmatched rule.
+// A configuration's case: its name, failures and number of checks.
+RunCase Case(const std::string& name, std::vector<std::string> failures, int checks) {
+  RunCase c;
+  c.name = name;
+  c.failures = std::move(failures);
+  c.checks = checks;
+  return c;
+}
+
 CheckResult HandMadeResult() {
   CheckResult r;
   r.has_baseline = true;
@@ -37,8 +46,8 @@ CheckResult HandMadeResult() {
   d.failed = true;
   r.failures = {d};
   r.rules = {{"activation=selu:healthy", 0, 0}};
-  r.cases = {{"activation=relu", {"delta_norm layer 2: +2.000 log10 (x100)"}, 2},
-             {"activation=tanh", {}, 2}};
+  r.cases = {Case("activation=relu", {"delta_norm layer 2: +2.000 log10 (x100)"}, 2),
+             Case("activation=tanh", {}, 2)};
   r.passed = false;
   return r;
 }
@@ -116,7 +125,7 @@ TEST(CheckReport, GitHubAnnotationsPerFailingConfigurationAndRule) {
   CheckResult allowed = HandMadeResult();
   allowed.rules.clear();
   allowed.allow_missing = true;
-  RunCase gone{"activation=elu", {}, 1};
+  RunCase gone = Case("activation=elu", {}, 1);
   gone.presence = RunCase::Presence::kMissing;
   gone.file = "base.csv";
   gone.line = 3;
