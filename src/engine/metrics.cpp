@@ -164,13 +164,16 @@ double SameSignColumnFraction(const Mat<T>& a) {
       a.cols(), kChunk,
       [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
         for (Eigen::Index b = start; b < start + size; ++b) {
+          // Counted without branches, so the loop vectorises: one sign when
+          // there is no NaN and no positive or no negative entry.
           const T* column = a.col(b).data();
-          bool nonnegative = true, nonpositive = true;
+          int32_t positive = 0, negative = 0, nan = 0;
           for (Eigen::Index i = 0; i < a.rows(); ++i) {
-            nonnegative = nonnegative && column[i] >= T(0);
-            nonpositive = nonpositive && column[i] <= T(0);
+            positive += column[i] > T(0) ? 1 : 0;
+            negative += column[i] < T(0) ? 1 : 0;
+            nan += column[i] != column[i] ? 1 : 0;
           }
-          same[c] += nonnegative || nonpositive ? 1 : 0;
+          same[c] += nan == 0 && (positive == 0 || negative == 0) ? 1 : 0;
         }
       },
       static_cast<double>(a.size()));
