@@ -147,6 +147,52 @@ measure_spectrum() {
   settle spectrum.csv
 }
 
+# Step 1d: remedies at depth 50 (README, Remedies): sigmoid plain and with
+# batch norm, layer norm, a residual connection, residual + layer norm (and
+# residual + batch norm: the grid is norm x residual), beside tanh/Xavier and
+# ReLU/He; one forward/backward pass per seed. Then a short training comparison
+# of the same variants (float64, as the other training runs). The residual
+# scale is 0.1: with s = 1 the sigmoid branches' mean (0.5 each) piles up to
+# about 25 per unit at layer 50, and the head starts at a cross-entropy of 80.
+remedy_network=(--depth 50 --width 256 --batch 128)
+remedy_scale=0.1
+remedy_train=(--depth 50 --width 64 --batch 64 --steps 100 --log-every 10 --train-size 2048
+  --test-size 512 --dtype float64)
+measure_remedies() {
+  record "$gradflow" sweep -q --activation sigmoid --norm none,batch,layer --residual off,on \
+    --residual-scale "$remedy_scale" --seeds 0,1,2 "${remedy_network[@]}" \
+    -o "$work/remedies_sigmoid.csv"
+  record "$gradflow" sweep -q --activation tanh,relu --init xavier_uniform,he_normal \
+    --seeds 0,1,2 "${remedy_network[@]}" -o "$work/remedies_references.csv"
+  # The references: tanh/Xavier and ReLU/He only.
+  "$python" - "$work/remedies_references.csv" <<'PY'
+import sys, pandas as pd
+path = sys.argv[1]
+frame = pd.read_csv(path, keep_default_na=False, dtype=str)
+keep = ((frame.activation == "tanh") & (frame.init == "xavier_uniform")) | \
+       ((frame.activation == "relu") & (frame.init == "he_normal"))
+frame[keep].to_csv(path, index=False)
+PY
+  join_csv "$work/remedies.csv" "$work/remedies_sigmoid.csv" "$work/remedies_references.csv"
+  local curves=()
+  local variants=("sigmoid xavier_uniform none off" "sigmoid xavier_uniform batch off"
+    "sigmoid xavier_uniform layer off" "sigmoid xavier_uniform none on"
+    "sigmoid xavier_uniform layer on" "tanh xavier_uniform none off"
+    "relu he_normal none off")
+  for variant in "${variants[@]}"; do
+    local activation init norm residual
+    read -r activation init norm residual <<<"$variant"
+    local name="$work/train_remedy_${activation}_${norm}_${residual}"
+    local flags=(--norm "$norm")
+    [ "$residual" = on ] && flags+=(--residual --residual-scale "$remedy_scale")
+    record "$gradflow" train -q --activation "$activation" --init "$init" "${flags[@]}" \
+      "${remedy_train[@]}" -o /dev/null --curve-out "$name.curve.csv"
+    curves+=("$name.curve.csv")
+  done
+  join_csv "$work/remedies_train_curve.csv" "${curves[@]}"
+  settle remedies.csv remedies_train_curve.csv
+}
+
 # Step 2: the figures. A figure is redrawn when the numbers it shows were
 # rewritten by settle (or it is missing): a committed figure of unchanged
 # numbers stays byte for byte. The histograms come from the same runs as
@@ -162,6 +208,8 @@ draw() {
   figure spectrum.png spectrum.csv -- scripts/plot_spectrum.py "$results/spectrum_values.csv"
   figure training.png train.csv train_curve.csv -- scripts/plot_training.py \
     "$results/train.csv" --curves "$results/train_curve.csv"
+  figure remedies.png remedies.csv remedies_train_curve.csv -- scripts/plot_remedies.py \
+    "$results/remedies.csv" --curves "$results/remedies_train_curve.csv"
 }
 
 # figure OUT.png INPUT.csv... -- SCRIPT ARGS...: runs SCRIPT ARGS -o results/OUT.png
@@ -192,6 +240,7 @@ declare -A captions=(
   [histograms_act.png]="Histograms of the activations per layer (the CS231n picture): ReLU/Xavier collapses toward 0, tanh and sigmoid stay spread."
   [theory.png]="Measured per-layer gradient ratio, pre-activation variance and saturation (markers) beside the mean-field predictions (lines)."
   [spectrum.png]="Singular values of the input-output Jacobian at depth 32: orthogonal weights keep linear and near-critical tanh networks isometric (all s near 1); Gaussian weights and every ReLU network spread them over many decades."
+  [remedies.png]="Gradient per layer at depth 50 for sigmoid, plain and with batch norm, layer norm and residual connections, beside tanh and ReLU/He, and the training loss of the same variants: layer norm and residual connections carry the gradient down to layer 1, batch norm makes it grow toward the input."
   [training.png]="Training for 500 steps: gradient norm per layer and step, how far each layer's weights moved, and the loss on one shared scale."
 )
 
@@ -233,6 +282,10 @@ EOF
       echo "| \`train.csv\` | per-layer CSV of the two \`gradflow train\` runs (sigmoid/xavier_uniform, relu/he_normal; depth 10, width 128, 500 steps): one row per logged step and layer, with \`update_ratio\` and \`weight_change\` |"
     [ -f "$results/train_curve.csv" ] &&
       echo "| \`train_curve.csv\` | their learning curves (\`--curve-out\`): train/test loss and accuracy per logged step |"
+    [ -f "$results/remedies.csv" ] &&
+      echo "| \`remedies.csv\` | per-layer CSV of the remedies runs (\`${remedy_network[*]}\`, seeds 0-2): sigmoid x {no norm, batch, layer} x {no residual, residual with scale $remedy_scale}, tanh/xavier_uniform and relu/he_normal |"
+    [ -f "$results/remedies_train_curve.csv" ] &&
+      echo "| \`remedies_train_curve.csv\` | learning curves of the remedies training comparison (\`gradflow train ${remedy_train[*]}\`): one row per logged step and variant |"
     [ -f "$results/bench.json" ] &&
       echo "| \`bench.json\` | not written by the main job: the benchmark results of \`bash scripts/bench.sh --json results/bench.json\` (README, Performance) |"
     [ -d "$results/baselines" ] &&
@@ -252,6 +305,8 @@ echo "main job: training sigmoid/Xavier and ReLU/He for 500 steps" >&2
 measure_training
 echo "main job: Jacobian spectra (linear, ReLU, tanh x Gaussian, orthogonal; depth 32)" >&2
 measure_spectrum
+echo "main job: remedies (norm, residual) at depth 50 and their training comparison" >&2
+measure_remedies
 echo "main job: drawing the figures" >&2
 draw
 describe
