@@ -114,8 +114,8 @@ def main(argv=None):
             if len(match):
                 x, centre, low, high = gp.across_seeds(match, "step", "train_loss", geometric=True)
                 axes[0][2].plot(x, centre, **dict(style, marker=None))
-    titles = ("||dLoss/dz^l|| (delta_norm): gradient at each layer's linear output",
-              "||dLoss/da^l|| (delta_norm_post): gradient at each block's output")
+    titles = ("delta_norm = ||dLoss/dz^l||\n(at the linear output)",
+              "delta_norm_post = ||dLoss/da^l||\n(at the block's output)")
     for ax, title in zip(axes[0], titles):
         ax.set_yscale("log")
         ax.set_xlabel("layer (1 = next to the input)")
@@ -126,7 +126,7 @@ def main(argv=None):
         ax = axes[0][2]
         ax.set_yscale("log")
         ax.set_xlabel("training step")
-        ax.set_title("training loss (train --curve-out)", fontsize=9)
+        ax.set_title("training loss\n(gradflow train --curve-out)", fontsize=9)
         ax.grid(True, which="major", alpha=0.3)
     gp.legend_in(legend_ax, handles, labels, fontsize=8)
     fig.suptitle(args.title or f"Remedies for vanishing gradients ({gp.describe(frame)})",
