@@ -36,7 +36,7 @@ constexpr int kExitCheckFailed = 3;
 // command line and any --config file are read (ParseNetworkNames).
 struct NetworkNames {
   std::string activation, init, input, loss, dtype, norm;
-  std::string widths;  // --widths as written; "" when not given
+  std::vector<std::string> widths;  // --widths as written (split at ','); empty when not given
   // Set by AddNetworkOptions, read after parsing: which of them were given.
   const CLI::Option* depth_option = nullptr;
   const CLI::Option* width_option = nullptr;

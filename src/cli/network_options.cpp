@@ -30,9 +30,11 @@ void AddNetworkOptions(CLI::App* app, RunConfig* c, NetworkNames* names) {
       app->add_option("--depth", c->depth, "hidden layers")->capture_default_str();
   names->width_option =
       app->add_option("--width", c->width, "units per hidden layer")->capture_default_str();
+  // A list (also a TOML array in --config); an entry may itself hold 'x'-separated widths.
   app->add_option("--widths", names->widths,
                   "units of each hidden layer, e.g. 512,256,128 (instead of --depth/--width; "
                   "the list's length is the depth)")
+      ->delimiter(',')
       ->type_name("LIST");
   app->add_option("--norm", names->norm,
                   "normalise each hidden z^l before phi: none | batch (over the batch, "
@@ -93,15 +95,17 @@ void ParseNetworkNames(const NetworkNames& names, RunConfig* config) {
   config->input = ParseInput(names.input);
   config->norm = ParseNorm(names.norm);
   if (!names.widths.empty()) {
+    std::string widths;
+    for (const std::string& entry : names.widths) widths += (widths.empty() ? "" : ",") + entry;
     for (const CLI::Option* option : {names.depth_option, names.width_option}) {
       if (option != nullptr && option->count() > 0) {
         throw UsageError(fmt::format(
             "--widths {} and {} {}: give one or the other (--widths sets the depth to its "
             "length and each layer's width)",
-            names.widths, option->get_name(), option->as<std::string>()));
+            widths, option->get_name(), option->as<std::string>()));
       }
     }
-    SetWidths(ParseWidths(names.widths), config);
+    SetWidths(ParseWidths(widths), config);
   }
   if (names.residual_scale_option != nullptr && names.residual_scale_option->count() > 0 &&
       !config->residual) {
