@@ -209,7 +209,10 @@ std::string WhereNonfinite(const Network<T>& network, const Mat<T>& x) {
   ForwardCache<T> cache;
   network.Forward(x, &cache);
   for (int l = 1; l <= network.NumLayers(); ++l) {
-    if (CountNonfinite<T>(cache.z[l]) + CountNonfinite<T>(cache.a[l]) > 0) {
+    // z^l, φ's input (the norm's output u^l; z^l again without a norm) and a^l.
+    if (CountNonfinite<T>(cache.z[l]) + CountNonfinite<T>(cache.PhiInput(l)) +
+            CountNonfinite<T>(cache.a[l]) >
+        0) {
       return fmt::format(
           "; in its forward pass NaN/Inf first appear in layer {} (see the "
           "nonfinite column)",
