@@ -99,8 +99,8 @@ TEST_F(BadInput, OptionsThatWouldDoNothingOrFailLateAreRefusedFirst) {
 }
 
 TEST_F(BadInput, RemedyCombinationsThatCannotWorkAreRefused) {
-  ExpectRefused("run -q --widths 8,6,4 --residual", {"--residual needs hidden layers of equal",
-                                                     "--widths 8x6x4"});
+  ExpectRefused("run -q --widths 8,6,4 --residual",
+                {"--residual needs hidden layers of equal", "--widths 8x6x4"});
   ExpectRefused("run -q --widths 8,6 --depth 3", {"--widths 8,6 and --depth 3"});
   ExpectRefused("run -q --widths 8,0", {"--widths", "bad entry '0'"});
   ExpectRefused("run -q --depth 2 --width 4 --residual-scale 0.5",
@@ -116,16 +116,18 @@ TEST_F(BadInput, RemedyCombinationsThatCannotWorkAreRefused) {
   ExpectRefused("sweep -q --residual maybe", {"--residual", "'maybe'", "off or on"});
   ExpectRefused("train -q --widths 8,4 --residual --steps 2", {"--residual needs"});
   // A model file and a command line that disagree on the architecture.
-  ASSERT_EQ(Gradflow(dir_, "run -q --depth 2 --width 4 --batch 3 --norm layer --residual "
-                           "--save-model m.safetensors -o a.csv"),
+  ASSERT_EQ(Gradflow(dir_,
+                     "run -q --depth 2 --width 4 --batch 3 --norm layer --residual "
+                     "--save-model m.safetensors -o a.csv"),
             0)
       << Err();
   ExpectRefused("run -q --load-model m.safetensors --norm batch",
                 {"--norm batch contradicts --load-model", "'norm' = 'layer'"});
   ExpectRefused("run -q --load-model m.safetensors --residual-scale 2",
                 {"--residual-scale 2 contradicts"});
-  ASSERT_EQ(Gradflow(dir_, "run -q --depth 2 --width 4 --batch 3 --save-model p.safetensors "
-                           "-o p.csv"),
+  ASSERT_EQ(Gradflow(dir_,
+                     "run -q --depth 2 --width 4 --batch 3 --save-model p.safetensors "
+                     "-o p.csv"),
             0)
       << Err();
   ExpectRefused("run -q --load-model p.safetensors --residual", {"--residual contradicts"});

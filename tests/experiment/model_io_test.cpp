@@ -583,7 +583,7 @@ TEST_F(ModelCli, LoadedModelWithoutBatchDrawsItFromTheSeed) {
       << err;
   // Same weights, batch and probe; only the init/gain/bias_std columns differ ("file").
   const std::string generated = ReadText(Path("gen.csv")), loaded = ReadText(Path("loaded.csv"));
-  EXPECT_NE(loaded.find("tanh,,file,,1,0,3,4,3,5,gaussian,1,probe,float64,11,1,hidden"),
+  EXPECT_NE(loaded.find("tanh,,file,,1,0,3,4,,none,,3,5,gaussian,1,probe,float64,11,1,hidden"),
             std::string::npos)
       << loaded;
   auto metrics = [](const std::string& csv) {  // everything after the seed column
