@@ -123,7 +123,7 @@ TEST_F(BadInput, RemedyCombinationsThatCannotWorkAreRefused) {
       << Err();
   ExpectRefused("run -q --load-model m.safetensors --norm batch",
                 {"--norm batch contradicts --load-model", "'norm' = 'layer'"});
-  ExpectRefused("run -q --load-model m.safetensors --residual-scale 2",
+  ExpectRefused("run -q --load-model m.safetensors --residual --residual-scale 2",
                 {"--residual-scale 2 contradicts"});
   ASSERT_EQ(Gradflow(dir_,
                      "run -q --depth 2 --width 4 --batch 3 --save-model p.safetensors "
