@@ -28,7 +28,7 @@ import pandas as pd  # noqa: E402
 # The configuration columns of every gradflow CSV (src/experiment/run_columns.cpp).
 CONFIG_COLUMNS = [
     "activation", "act_param", "init", "init_param", "gain", "bias_std", "depth",
-    "width", "input_dim", "batch", "input", "input_scale", "loss", "dtype", "seed",
+    "width", "widths", "norm", "residual", "input_dim", "batch", "input", "input_scale", "loss", "dtype", "seed",
 ]
 FORMATS = ("png", "svg", "pdf")
 

@@ -195,6 +195,46 @@ measure_seed() {
   settle saturation_vs_scale_runs.csv phase_tanh.csv centring_curve.csv activation_cost.csv
 }
 
+# Step 1e: remedies at depth 50 (README, Remedies): sigmoid plain and with
+# batch norm, layer norm, a residual connection, residual + layer norm (and
+# residual + batch norm: the grid is norm x residual), beside tanh/Xavier and
+# ReLU/He; one forward/backward pass per seed. Then a short training comparison
+# of the same variants (float64, as the other training runs). The residual
+# scale is 0.1: with s = 1 the sigmoid branches' mean (0.5 each) piles up to
+# about 25 per unit at layer 50, and the head starts at a cross-entropy of 80.
+remedy_network=(--depth 50 --width 256 --batch 128)
+remedy_scale=0.1
+remedy_train=(--depth 50 --width 64 --batch 64 --steps 100 --log-every 10 --train-size 2048
+  --test-size 512 --dtype float64)
+measure_remedies() {
+  record "$gradflow" sweep -q --activation sigmoid --norm none,batch,layer --residual off,on \
+    --residual-scale "$remedy_scale" --seeds 0,1,2 "${remedy_network[@]}" \
+    -o "$work/remedies_sigmoid.csv"
+  record "$gradflow" sweep -q --activation tanh --init xavier_uniform --seeds 0,1,2 \
+    "${remedy_network[@]}" -o "$work/remedies_tanh.csv"
+  record "$gradflow" sweep -q --activation relu --init he_normal --seeds 0,1,2 \
+    "${remedy_network[@]}" -o "$work/remedies_relu.csv"
+  join_csv "$work/remedies.csv" "$work/remedies_sigmoid.csv" "$work/remedies_tanh.csv" \
+    "$work/remedies_relu.csv"
+  local curves=()
+  local variants=("sigmoid xavier_uniform none off" "sigmoid xavier_uniform batch off"
+    "sigmoid xavier_uniform layer off" "sigmoid xavier_uniform none on"
+    "sigmoid xavier_uniform layer on" "tanh xavier_uniform none off"
+    "relu he_normal none off")
+  for variant in "${variants[@]}"; do
+    local activation init norm residual
+    read -r activation init norm residual <<<"$variant"
+    local name="$work/train_remedy_${activation}_${norm}_${residual}"
+    local flags=(--norm "$norm")
+    [ "$residual" = on ] && flags+=(--residual --residual-scale "$remedy_scale")
+    record "$gradflow" train -q --activation "$activation" --init "$init" "${flags[@]}" \
+      "${remedy_train[@]}" -o /dev/null --curve-out "$name.curve.csv"
+    curves+=("$name.curve.csv")
+  done
+  join_csv "$work/remedies_train_curve.csv" "${curves[@]}"
+  settle remedies.csv remedies_train_curve.csv
+}
+
 # Step 2: the figures. A figure is redrawn when the numbers it shows were
 # rewritten by settle (or it is missing): a committed figure of unchanged
 # numbers stays byte for byte. The histograms come from the same runs as
@@ -219,6 +259,8 @@ draw() {
     "$results/centring_curve.csv" --target "$centring_target" --table-out "$results/centring.csv"
   figure activation_cost.png activation_cost.csv -- scripts/plot_activation_cost.py \
     "$results/activation_cost.csv"
+  figure remedies.png remedies.csv remedies_train_curve.csv -- scripts/plot_remedies.py \
+    "$results/remedies.csv" --curves "$results/remedies_train_curve.csv"
 }
 
 # figure OUT.png INPUT.csv... -- SCRIPT ARGS...: runs SCRIPT ARGS -o results/OUT.png
@@ -249,6 +291,7 @@ declare -A captions=(
   [histograms_act.png]="Histograms of the activations per layer (the CS231n picture): ReLU/Xavier collapses toward 0, tanh and sigmoid stay spread."
   [theory.png]="Measured per-layer gradient ratio, pre-activation variance and saturation (markers) beside the mean-field predictions (lines)."
   [spectrum.png]="Singular values of the input-output Jacobian at depth 32: orthogonal weights keep linear and near-critical tanh networks isometric (all s near 1); Gaussian weights and every ReLU network spread them over many decades."
+  [remedies.png]="Gradient per layer at depth 50 for sigmoid, plain and with batch norm, layer norm and residual connections, beside tanh and ReLU/He, and the training loss of the same variants: residual connections and batch norm carry the gradient down to layer 1 (batch norm lets it grow slightly toward the input), layer norm alone does not; only batch norm makes sigmoid learn within 100 steps."
   [training.png]="Training for 500 steps: gradient norm per layer and step, how far each layer's weights moved, and the loss on one shared scale."
   [saturation_vs_scale.png]="Reason 1: as the weight or the bias scale grows, sigmoid's and tanh's units saturate; with larger biases the gradient reaching layer 1 collapses, with larger weights it grows instead (the weights amplify it more than saturation removes); measured (markers) over mean-field predictions (lines), ReLU as the contrast."
   [phase_tanh.png]="Reason 1, the classic phase picture: log10 of the gradient ratio over (sigma_w^2, depth) for tanh, vanishing on the ordered side of the theory's chi_1 = 1 line and exploding on the chaotic side."
@@ -309,6 +352,10 @@ EOF
       echo "| \`centring.csv\` | steps to training loss ${centring_target} per activation in that comparison |"
     [ -f "$results/activation_cost.csv" ] &&
       echo "| \`activation_cost.csv\` | \`gradflow bench\`: ns per element of phi and of phi with phi', and each activation's share of a depth-20, width-512, batch-128 pass, float32 and float64 (timings of this machine: they change from run to run) |"
+    [ -f "$results/remedies.csv" ] &&
+      echo "| \`remedies.csv\` | per-layer CSV of the remedies runs (\`${remedy_network[*]}\`, seeds 0-2): sigmoid x {no norm, batch, layer} x {no residual, residual with scale $remedy_scale}, tanh/xavier_uniform and relu/he_normal |"
+    [ -f "$results/remedies_train_curve.csv" ] &&
+      echo "| \`remedies_train_curve.csv\` | learning curves of the remedies training comparison (\`gradflow train ${remedy_train[*]}\`): one row per logged step and variant |"
     [ -f "$results/bench.json" ] &&
       echo "| \`bench.json\` | not written by the main job: the benchmark results of \`bash scripts/bench.sh --json results/bench.json\` (README, Performance) |"
     [ -d "$results/baselines" ] &&
@@ -332,6 +379,8 @@ echo "main job: the seed's three reasons (saturation vs scale, tanh phase, centr
 seed_start=$SECONDS
 measure_seed
 echo "main job: the seed's three reasons took $((SECONDS - seed_start)) s" >&2
+echo "main job: remedies (norm, residual) at depth 50 and their training comparison" >&2
+measure_remedies
 echo "main job: drawing the figures" >&2
 draw
 describe

@@ -17,6 +17,16 @@ means (preact_mean, act_mean) are compared relative to the matching standard
 deviation (a mean near 0 has no meaningful relative error); the fraction and
 count columns (saturation_frac, saturated_unit_frac, dead_frac, nonfinite) by
 absolute difference. Needs Debian's python3-torch (apt-get install python3-torch).
+
+Networks with --norm and --residual (the file's __metadata__ norm, residual,
+residual_scale) are rebuilt from torch modules: torch.nn.BatchNorm1d in training
+mode (batch statistics) or torch.nn.LayerNorm, both eps = 1e-5 with gamma, beta
+from layers.{l}.norm.weight/bias, between each hidden Linear and phi; the
+residual sum a^l = a^{l-1} + s*phi(.) for hidden layers l >= 2. The preact_*
+and saturation columns then describe phi's input (the norm's output), and
+delta_norm_post is the gradient at each layer's output a^l (a.retain_grad()).
+Under batch norm dLoss/db is exactly 0 (both sides hold rounding noise), so
+grad_b_norm is compared relative to sqrt(B) * delta_norm there.
 """
 import argparse
 import math
@@ -114,24 +124,43 @@ def recompute(tensors, meta, rows, tau, tables):
     loss_name = rows.iloc[0]["loss"]
     num_layers = len(rows)
     depth = num_layers - (1 if loss_name != "probe" else 0)
+    norm = meta.get("norm", "none")
+    residual = meta.get("residual", "false") == "true"
+    scale = float(meta.get("residual_scale", "1"))
+    if norm not in ("none", "batch", "layer"):
+        sys.exit(f"verify_with_torch: unknown __metadata__ norm '{norm}'")
 
     a = torch.tensor(tensors["x"], dtype=dtype)  # (B, input_dim)
     batch = a.shape[0]
-    weights, biases, zs, acts = [], [], [], [a]
+    weights, biases, zs, us, acts = [], [], [], [], [a]
     for l in range(1, num_layers + 1):
         w = torch.tensor(tensors[f"layers.{l}.weight"], dtype=dtype, requires_grad=True)
         b = torch.tensor(tensors[f"layers.{l}.bias"], dtype=dtype, requires_grad=True)
         z = acts[-1] @ w.T + b  # (B, fan_out), nn.Linear
         z.retain_grad()
+        u = z  # phi's input
+        if l <= depth and norm != "none":
+            rows_l = z.shape[1]
+            module = (torch.nn.BatchNorm1d(rows_l, eps=1e-5) if norm == "batch"
+                      else torch.nn.LayerNorm(rows_l, eps=1e-5)).to(dtype)
+            module.train()  # batch norm: the batch's own statistics
+            with torch.no_grad():
+                module.weight.copy_(torch.tensor(tensors[f"layers.{l}.norm.weight"], dtype=dtype))
+                module.bias.copy_(torch.tensor(tensors[f"layers.{l}.norm.bias"], dtype=dtype))
+            u = module(z)
         if l > depth:
             a = z
         elif name == "maxout":
-            a = maxout(z, pieces)
+            a = maxout(u, pieces)
         else:
-            a = phi(z)
+            a = phi(u)
+        if residual and 2 <= l <= depth:
+            a = acts[-1] + scale * a
+        a.retain_grad()
         weights.append(w)
         biases.append(b)
         zs.append(z)
+        us.append(u)
         acts.append(a)
     out = acts[-1]
     if loss_name == "probe":  # (1/B) sum_b r_b . a_b
@@ -144,16 +173,22 @@ def recompute(tensors, meta, rows, tau, tables):
 
     metrics = []
     for l in range(1, num_layers + 1):
-        z, a, a_prev = zs[l - 1].detach(), acts[l].detach(), acts[l - 1].detach()
+        z, a, a_prev = us[l - 1].detach(), acts[l].detach(), acts[l - 1].detach()
         delta, w = zs[l - 1].grad, weights[l - 1]
         m = {
             "preact_mean": float(z.double().mean()), "preact_std": float(z.double().std(unbiased=False)),
             "preact_q": float((z.double() ** 2).mean()),
             "act_mean": float(a.double().mean()), "act_std": float(a.double().std(unbiased=False)),
-            "delta_norm": scaled_norm(delta), "grad_w_norm": scaled_norm(w.grad),
+            "delta_norm": scaled_norm(delta), "delta_norm_post": scaled_norm(acts[l].grad),
+            "grad_w_norm": scaled_norm(w.grad),
             "grad_b_norm": scaled_norm(biases[l - 1].grad), "weight_norm": scaled_norm(w),
         }
         m["grad_to_weight"] = m["grad_w_norm"] / m["weight_norm"]
+        if norm == "batch" and l <= depth:
+            # dLoss/db = sum_b delta_b is exactly 0 under batch norm (a shift of z is
+            # removed with the batch mean): both sides hold rounding noise, so it is
+            # compared relative to its natural size sqrt(B) ||delta||, not to itself.
+            m["_grad_b_scale"] = math.sqrt(batch) * m["delta_norm"]
         # sqrt(mean_b ||delta_b||^2 ||a_b^{l-1}||^2)
         per_example = torch.linalg.norm(delta.double(), dim=1) * torch.linalg.norm(a_prev.double(), dim=1)
         m["grad_w_norm_per_example"] = float(torch.sqrt((per_example ** 2).mean()))
@@ -219,9 +254,13 @@ def main():
     worst = {}  # column -> (difference, layer)
     for (_, row), m in zip(rows.iterrows(), metrics):
         for column, want in m.items():
+            if column.startswith("_") or column not in row:  # helpers; a CSV from before
+                continue
             got = float(row[column])
             if column in absolute:
                 diff = abs(got - want)
+            elif column == "grad_b_norm" and "_grad_b_scale" in m:
+                diff = relative(got, want, m["_grad_b_scale"])
             elif column in ("preact_mean", "act_mean"):
                 diff = relative(got, want, m[column.replace("mean", "std")] or None)
             else:
@@ -234,7 +273,10 @@ def main():
         got = float(summary["loss_value"][0])
         worst["loss (summary)"] = (relative(got, loss), 0)
 
-    label = f"{rows.iloc[0]['activation']} / {rows.iloc[0]['loss']} / {dtype}, {len(rows)} layers"
+    architecture = f"norm {meta.get('norm', 'none')}" + (
+        f", residual {meta.get('residual_scale', '1')}" if meta.get("residual") == "true" else "")
+    label = (f"{rows.iloc[0]['activation']} / {rows.iloc[0]['loss']} / {dtype} / {architecture}, "
+             f"{len(rows)} layers")
     print(f"verify_with_torch: {label}; largest difference per column (layer):")
     for column, (diff, layer) in worst.items():
         print(f"  {column:26s} {diff:.3e}  ({'layer ' + str(layer) if layer else 'run'})")

@@ -26,6 +26,7 @@ sys.path.insert(0, SCRIPTS)
 import gradflow_plots  # noqa: E402
 import plot_gradient_flow  # noqa: E402
 import plot_histograms  # noqa: E402
+import plot_remedies  # noqa: E402
 import plot_saturation  # noqa: E402
 import plot_spectrum  # noqa: E402
 import plot_theory  # noqa: E402
@@ -38,8 +39,9 @@ import plot_zigzag  # noqa: E402
 import make_report  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
-CONFIG = dict(act_param="", init_param="", gain=1, bias_std=0, depth=4, width=8, input_dim=8,
-              batch=4, input="gaussian", input_scale=1, loss="probe", dtype="float32")
+CONFIG = dict(act_param="", init_param="", gain=1, bias_std=0, depth=4, width=8, widths="",
+              norm="none", residual="", input_dim=8, batch=4, input="gaussian", input_scale=1,
+              loss="probe", dtype="float32")
 CONFIGS = [("sigmoid", "xavier_uniform", 0.25), ("relu", "he_normal", 1.0)]
 SEEDS = [0, 1]
 LAYERS = [1, 2, 3, 4]
@@ -314,6 +316,54 @@ class TrainingTest(PlotTestCase):
         self.assertEqual(code, 2)
         self.assertIn("train_loss", err)
         self.assertIn("test_loss", err)
+
+
+# Remedy variants (norm, residual) of sigmoid, and a plain ReLU/He reference.
+REMEDIES = [("sigmoid", "xavier_uniform", "none", "", 0.25), ("sigmoid", "xavier_uniform", "batch",
+            "", 1.5), ("sigmoid", "xavier_uniform", "layer", "1", 0.9),
+            ("relu", "he_normal", "none", "", 1.0)]
+
+
+def remedy_rows():
+    rows, curves = [], []
+    for activation, init, norm, residual, factor in REMEDIES:
+        for seed in SEEDS:
+            base = config_row(activation, init, seed)
+            base.update(norm=norm, residual=residual)
+            for layer in LAYERS:
+                row = dict(base, layer=layer, kind="hidden",
+                           delta_norm=factor ** (len(LAYERS) - layer) * (1 + 0.1 * seed))
+                row["delta_norm_post"] = 2 * row["delta_norm"]
+                rows.append(row)
+            for step in (0, 10, 20):
+                curves.append(dict(base, step=step, train_loss=2.3 / (1 + step * factor)))
+    return rows, curves
+
+
+class RemediesTest(PlotTestCase):
+    def setUp(self):
+        super().setUp()
+        rows, curves = remedy_rows()
+        self.remedies = write_csv(self.path("remedies.csv"), rows)
+        self.remedy_curves = write_csv(self.path("remedies_curve.csv"), curves)
+
+    def test_script(self):
+        self.check_script(plot_remedies, "plot_remedies.py",
+                          [self.remedies, "--curves", self.remedy_curves], (15, 5),
+                          ["norm", "residual", "delta_norm_post"])
+
+    def test_variants_are_named_and_references_come_last(self):
+        frame = gradflow_plots.read_csvs([self.remedies], plot_remedies.REQUIRED, "run CSV")
+        keys = [key for key, _ in plot_remedies.groups(frame)]
+        self.assertEqual(len(keys), 4)
+        labels = [plot_remedies.label_and_style(key, {"relu"})[0] for key in keys]
+        self.assertEqual(labels, ["sigmoid + plain", "sigmoid + batch norm",
+                                  "sigmoid + layer norm + residual", "relu/he_normal + plain"])
+        # Without curves: two panels, 10 x 5 inches.
+        out = self.path("remedies_no_curves.png")
+        code, err = run_in_process(plot_remedies, [self.remedies, "-o", out, "--dpi", "20"])
+        self.assertEqual(code, 0, err)
+        self.assert_png(out, (200, 100), min_bytes=500)
 
 
 class TheoryTest(PlotTestCase):

@@ -35,14 +35,21 @@ constexpr int kExitCheckFailed = 3;
 // The choices of a RunConfig as the user wrote them, parsed once after the
 // command line and any --config file are read (ParseNetworkNames).
 struct NetworkNames {
-  std::string activation, init, input, loss, dtype;
+  std::string activation, init, input, loss, dtype, norm;
+  std::vector<std::string> widths;  // --widths as written (split at ','); empty when not given
+  // Set by AddNetworkOptions, read after parsing: which of them were given.
+  const CLI::Option* depth_option = nullptr;
+  const CLI::Option* width_option = nullptr;
+  const CLI::Option* residual_scale_option = nullptr;
 };
 
 // The network, data, loss and metric options shared by run and train. The
 // choices go to *names (defaults: *config's), the rest straight to *config.
 void AddNetworkOptions(CLI::App* app, RunConfig* config, NetworkNames* names);
-// Sets config's activation, init, input, loss and dtype from *names; throws
-// UsageError naming the option, the value and the allowed names.
+// Sets config's activation, init, input, loss, dtype, norm and widths from
+// *names; throws UsageError naming the option, the value and the allowed
+// names, and for --widths given with --depth or --width, or --residual-scale
+// without --residual.
 void ParseNetworkNames(const NetworkNames& names, RunConfig* config);
 
 // One option per parameter of a table's rows (--leaky-slope, --init-std, ...),

@@ -9,6 +9,7 @@
 #include "engine/init.h"
 #include "engine/inputs.h"
 #include "engine/loss.h"
+#include "engine/normalization.h"
 #include "experiment/activation_cost.h"
 #include "experiment/histogram_columns.h"
 #include "experiment/run_columns.h"
@@ -93,6 +94,9 @@ int ListJson() {
   for (const InputSpec& spec : InputTable()) {
     j["inputs"].push_back({{"name", spec.name}, {"description", spec.description}});
   }
+  for (const NormSpec& spec : NormTable()) {
+    j["norms"].push_back({{"name", spec.name}, {"description", spec.description}});
+  }
   j["dtypes"] = DTypeNames();
   std::cout << j.dump(2) << "\n";
   return kExitOk;
@@ -135,6 +139,10 @@ int List(bool columns) {
         "  {:<15} {}; sigma_w^2 = {}{}\n", spec.name, spec.formula, sigma_w2,
         spec.parameter != nullptr ? fmt::format(" (default {})", spec.parameter->option) : "");
   }
+  std::cout << "\nNorms (--norm; eps = 1e-5, gamma = 1 and beta = 0 at initialisation):\n";
+  for (const NormSpec& spec : NormTable()) {
+    std::cout << fmt::format("  {:<6} {}\n", spec.name, spec.description);
+  }
   return kExitOk;
 }
 
@@ -146,7 +154,7 @@ std::function<int()> SetupList(CLI::App* app) {
   CLI::Option* columns_flag =
       app->add_flag("--columns", *columns, "list the CSV columns and their formulas instead");
   app->add_flag("--json", *json,
-                "print the activation, init, loss and input tables as JSON (for scripts)")
+                "print the activation, init, loss, input and norm tables as JSON (for scripts)")
       ->excludes(columns_flag);
   return [columns, json] { return *json ? ListJson() : List(*columns); };
 }

@@ -1,9 +1,11 @@
 #include <string>
 
+#include "base/error.h"
 #include "base/suggest.h"
 #include "cli/commands.h"
 #include "engine/activation.h"
 #include "engine/init.h"
+#include "fmt/format.h"
 
 namespace gradflow::cli {
 
@@ -13,6 +15,7 @@ void AddNetworkOptions(CLI::App* app, RunConfig* c, NetworkNames* names) {
   names->input = InputName(c->input);
   names->loss = LossName(c->loss);
   names->dtype = DTypeName(c->dtype);
+  names->norm = NormName(c->norm);
   app->add_option("--activation", names->activation,
                   "activation, one of: " + JoinNames(ActivationNames()))
       ->capture_default_str();
@@ -23,8 +26,26 @@ void AddNetworkOptions(CLI::App* app, RunConfig* c, NetworkNames* names) {
   app->add_option("--gain", c->gain, "multiplier on every initial weight")->capture_default_str();
   app->add_option("--bias-std", c->bias_std, "biases ~ N(0, std^2); 0 = zero biases")
       ->capture_default_str();
-  app->add_option("--depth", c->depth, "hidden layers")->capture_default_str();
-  app->add_option("--width", c->width, "units per hidden layer")->capture_default_str();
+  names->depth_option =
+      app->add_option("--depth", c->depth, "hidden layers")->capture_default_str();
+  names->width_option =
+      app->add_option("--width", c->width, "units per hidden layer")->capture_default_str();
+  // A list (also a TOML array in --config); an entry may itself hold 'x'-separated widths.
+  app->add_option("--widths", names->widths,
+                  "units of each hidden layer, e.g. 512,256,128 (instead of --depth/--width; "
+                  "the list's length is the depth)")
+      ->delimiter(',')
+      ->type_name("LIST");
+  app->add_option("--norm", names->norm,
+                  "normalise each hidden z^l before phi: none | batch (over the batch, "
+                  "training-mode statistics) | layer (over the units)")
+      ->capture_default_str();
+  app->add_flag("--residual", c->residual,
+                "residual connections a^l = a^(l-1) + s*phi(...) for hidden layers l >= 2 "
+                "(equal widths)");
+  names->residual_scale_option =
+      app->add_option("--residual-scale", c->residual_scale, "s in --residual's sum")
+          ->capture_default_str();
   app->add_option("--input-dim", c->input_dim, "input dimension (0: same as --width)")
       ->capture_default_str();
   app->add_option("--batch", c->batch, "samples per batch")->capture_default_str();
@@ -72,6 +93,25 @@ void ParseNetworkNames(const NetworkNames& names, RunConfig* config) {
   config->init = ParseInit(names.init);
   config->loss = ParseLoss(names.loss);
   config->input = ParseInput(names.input);
+  config->norm = ParseNorm(names.norm);
+  if (!names.widths.empty()) {
+    std::string widths;
+    for (const std::string& entry : names.widths) widths += (widths.empty() ? "" : ",") + entry;
+    for (const CLI::Option* option : {names.depth_option, names.width_option}) {
+      if (option != nullptr && option->count() > 0) {
+        throw UsageError(fmt::format(
+            "--widths {} and {} {}: give one or the other (--widths sets the depth to its "
+            "length and each layer's width)",
+            widths, option->get_name(), option->as<std::string>()));
+      }
+    }
+    SetWidths(ParseWidths(widths), config);
+  }
+  if (names.residual_scale_option != nullptr && names.residual_scale_option->count() > 0 &&
+      !config->residual) {
+    throw UsageError(fmt::format("--residual-scale {} applies with --residual only",
+                                 names.residual_scale_option->as<std::string>()));
+  }
 }
 
 }  // namespace gradflow::cli

@@ -14,6 +14,7 @@
 #include "engine/init.h"
 #include "engine/inputs.h"
 #include "engine/loss.h"
+#include "engine/normalization.h"
 
 namespace gradflow {
 
@@ -28,6 +29,12 @@ struct RunConfig {
   int depth = 20;         // hidden layers L
   int width = 256;        // units per hidden layer N
   int input_dim = 0;      // input dimension; 0 means "= width"
+  // Per hidden layer when they differ (--widths); then depth is its length and
+  // width its largest entry. Empty: every hidden layer has `width` units.
+  std::vector<int> widths;
+  NormKind norm = NormKind::kNone;  // normalisation of z^l before φ, hidden layers
+  bool residual = false;            // a^l = a^{l-1} + s·φ(...) for hidden layers l >= 2
+  double residual_scale = 1.0;      // s
   // Data
   int batch = 128;                         // samples B
   InputKind input = InputKind::kGaussian;  // gaussian: N(0,1); uniform: U[-√3,√3]
@@ -46,6 +53,12 @@ struct RunConfig {
   double memory_limit_gb = 0;  // 0 means "available memory"
 
   int InputDim() const { return input_dim > 0 ? input_dim : width; }
+  // Units of hidden layer l = 1..depth.
+  int HiddenWidth(int l) const { return widths.empty() ? width : widths[l - 1]; }
+  // Units the probe loss reads: the last hidden layer's.
+  int LastHiddenWidth() const { return HiddenWidth(depth); }
+  // No norm, no residual, equal widths: the network the mean-field theory describes.
+  bool IsPlainMlp() const { return norm == NormKind::kNone && !residual && widths.empty(); }
   // Units of the head layer (0 when the loss has none).
   int HeadUnits() const;
   bool HasHead() const { return HeadUnits() > 0; }
@@ -53,6 +66,15 @@ struct RunConfig {
 
 std::vector<std::string> DTypeNames();
 DType ParseDType(const std::string& name);  // throws UsageError naming --dtype
+
+// "512,256,128" or "512x256x128" (as CSV cells and sweep grids write it);
+// UsageError naming `option` unless every entry is an integer >= 1.
+std::vector<int> ParseWidths(const std::string& text, const char* option = "--widths");
+// "512x256x128"; "" for equal widths (the CSV cell and grid value).
+std::string WidthsText(const RunConfig& config);
+// Sets widths, depth (their count) and width (the largest); equal widths are
+// stored as depth × width, so the two ways of writing a network agree.
+void SetWidths(const std::vector<int>& widths, RunConfig* config);
 
 // Throws UsageError naming the option, the value and what is allowed. The
 // kinds are valid by construction; kFromFile (a loaded model) is fine here.

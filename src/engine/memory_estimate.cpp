@@ -19,16 +19,20 @@ double EstimateRunBytes(const RunConfig& c) {
   const int layers = c.depth + (c.HasHead() ? 1 : 0);
   for (int l = 1; l <= layers; ++l) {
     const bool head = l > c.depth;
-    const double units = head ? c.HeadUnits() : c.width;
+    const double units = head ? c.HeadUnits() : c.HiddenWidth(l);
     const double rows = head ? units : units * pieces;
-    params += rows * fan_in + rows;
-    cache += rows * batch + units * batch;  // z^l and a^l
+    const bool norm = !head && c.norm != NormKind::kNone;
+    params += rows * fan_in + rows + (norm ? 2 * rows : 0);
+    // z^l and a^l, and with a norm u^l and x̂^l
+    cache += rows * batch + units * batch + (norm ? 2 * rows * batch : 0);
     largest_w = std::max(largest_w, rows * fan_in);
     largest_rows = std::max(largest_rows, rows);
     fan_in = units;
   }
-  // δ, ∂a and ∂W of one layer at a time, plus the incoming ∂Loss/∂out.
-  const double backward = 2 * largest_rows * batch + largest_w + largest_rows * batch;
+  // δ, ∂a and ∂W of one layer at a time, plus the incoming ∂Loss/∂out (and
+  // ∂Loss/∂u, ∂Loss/∂a^{l-1} with the remedies).
+  const double backward = 2 * largest_rows * batch + largest_w + largest_rows * batch +
+                          (c.IsPlainMlp() ? 0 : 2 * largest_rows * batch);
   const double inputs = 8.0 * (c.InputDim() + largest_rows) * batch;  // double x and targets
   return scalar * (params + cache + backward) + inputs;
 }

@@ -29,7 +29,8 @@ struct LayerMetrics {
   double saturation_frac = 0;          // fraction of (unit, sample) with |φ'(z)| < τ·max|φ'|
   double saturated_unit_frac = 0;      // fraction of units saturated on >= 99% of samples
   double dead_frac = 0;                // fraction of units with φ'(z) = 0 on every sample
-  double delta_norm = 0;               // ‖δ^l‖_F = ‖∂L/∂z^l‖_F
+  double delta_norm = 0;               // ‖δ^l‖_F = ‖∂L/∂z^l‖_F, z^l before any norm
+  double delta_norm_post = 0;          // ‖∂L/∂a^l‖_F, a^l the block's output
   double grad_w_norm = 0;              // ‖∂L/∂W^l‖_F
   double grad_b_norm = 0;              // ‖∂L/∂b^l‖_2
   double grad_w_norm_per_example = 0;  // √(mean_b ‖δ_b‖²‖a_b^{l-1}‖²)

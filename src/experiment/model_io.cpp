@@ -29,6 +29,8 @@ constexpr const char* kFormatVersion = "1";
 
 std::string WeightName(int l) { return fmt::format("layers.{}.weight", l); }
 std::string BiasName(int l) { return fmt::format("layers.{}.bias", l); }
+std::string NormWeightName(int l) { return fmt::format("layers.{}.norm.weight", l); }
+std::string NormBiasName(int l) { return fmt::format("layers.{}.norm.bias", l); }
 
 std::string ShapeText(const std::vector<int64_t>& shape) {
   return fmt::format("[{}]", fmt::join(shape, ", "));
@@ -62,7 +64,11 @@ std::map<std::string, std::string> ConfigMetadata(const RunConfig& c) {
       {"saturation_threshold", num(c.saturation_threshold)},
       {"vanishing_threshold", num(c.vanishing_threshold)},
       {"exploding_threshold", num(c.exploding_threshold)},
+      {"norm", NormName(c.norm)},
+      {"residual", c.residual ? "true" : "false"},
+      {"residual_scale", num(c.residual_scale)},
   };
+  if (!c.widths.empty()) metadata["widths"] = WidthsText(c);
   for (const ActivationParameter* p : ActivationParameters()) {
     metadata[p->key] = p->MetadataText(c.activation_params);
   }
@@ -241,10 +247,12 @@ int CountLayers(const SafetensorsFile& file) {
                            digits.find_first_not_of("0123456789") == std::string::npos;
       if (numeric) l = std::stoi(digits);
     }
-    if (l < 1 || (kind != "weight" && kind != "bias")) {
+    if (l < 1 ||
+        (kind != "weight" && kind != "bias" && kind != "norm.weight" && kind != "norm.bias")) {
       throw UsageError(fmt::format(
-          "{} is not a gradflow tensor name (expected layers.{{l}}.weight, layers.{{l}}.bias with "
-          "l = 1, 2, ..., x, probe, targets, labels)",
+          "{} is not a gradflow tensor name (expected layers.{{l}}.weight, layers.{{l}}.bias, "
+          "layers.{{l}}.norm.weight, layers.{{l}}.norm.bias with l = 1, 2, ..., x, probe, "
+          "targets, labels)",
           file.Where(name)));
     }
     numbers.insert(l);
@@ -262,11 +270,73 @@ int CountLayers(const SafetensorsFile& file) {
   return count;
 }
 
+// The architecture: --norm and --residual/--residual-scale from the command
+// line must agree with the metadata (a file without them is a plain MLP); the
+// norm's γ, β tensors must be there exactly for the hidden layers when it has one.
+void ResolveArchitecture(const Resolver& r, const SafetensorsFile& file, int depth, int num_layers,
+                         const RunConfig& command_line, RunConfig* c) {
+  c->norm = NormKind::kNone;
+  r.TakeName("--norm", "norm", &c->norm, NormNames(), ParseNorm);
+  const NormKind file_norm =
+      r.Meta("norm") != nullptr ? c->norm : NormKind::kNone;  // TakeName checked the name
+  const std::string file_norm_text =
+      r.Meta("norm") != nullptr ? r.MetaWhere("norm") : "it has no __metadata__ 'norm' (plain MLP)";
+  if (r.Given("--norm") && command_line.norm != file_norm) {
+    throw UsageError(fmt::format("--norm {} contradicts --load-model '{}': {}",
+                                 NormName(command_line.norm), file.source, file_norm_text));
+  }
+  c->norm = file_norm;
+  bool file_residual = false;
+  if (r.Meta("residual") != nullptr) {
+    const std::string& text = *r.Meta("residual");
+    if (text != "true" && text != "false") {
+      throw UsageError(r.MetaWhere("residual") + ": allowed: true, false");
+    }
+    file_residual = text == "true";
+  }
+  if (r.Given("--residual") && command_line.residual != file_residual) {
+    throw UsageError(
+        fmt::format("--residual contradicts --load-model '{}': {}", file.source,
+                    r.Meta("residual") != nullptr
+                        ? r.MetaWhere("residual")
+                        : std::string("it has no __metadata__ 'residual' (plain MLP)")));
+  }
+  c->residual = file_residual;
+  c->residual_scale = 1.0;
+  if (r.Meta("residual_scale") != nullptr) c->residual_scale = r.MetaDouble("residual_scale");
+  if (r.Given("--residual-scale") && command_line.residual_scale != c->residual_scale) {
+    throw UsageError(fmt::format(
+        "--residual-scale {} contradicts --load-model '{}': its scale is {}",
+        FormatNumber(command_line.residual_scale), file.source, FormatNumber(c->residual_scale)));
+  }
+  for (int l = 1; l <= num_layers; ++l) {
+    const bool wanted = c->norm != NormKind::kNone && l <= depth;
+    for (const std::string& name : {NormWeightName(l), NormBiasName(l)}) {
+      if (wanted && !file.Has(name)) {
+        throw UsageError(
+            fmt::format("{} is missing: the file's norm is '{}' (γ and β of every "
+                        "hidden layer)",
+                        file.Where(name), NormName(c->norm)));
+      }
+      if (!wanted && file.Has(name)) {
+        throw UsageError(fmt::format(
+            "{} is not used: {}", file.Where(name),
+            l > depth ? "the head has no norm" : "the file's norm is 'none' (__metadata__ norm)"));
+      }
+      if (wanted) {
+        RequireShape(file, name, {file.Get(WeightName(l)).shape[0]},
+                     "one per row of " + WeightName(l));
+        RequireFloating(file, name);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 template <typename T>
 Model<T> GenerateModel(const RunConfig& config) {
-  const int out_units = config.HasHead() ? config.HeadUnits() : config.width;
+  const int out_units = config.HasHead() ? config.HeadUnits() : config.LastHiddenWidth();
   return Model<T>{config, BuildNetwork<T>(config), SampleInput(config).cast<T>(),
                   SampleLossTargets(config.loss, out_units, config.batch, config.seed)};
 }
@@ -281,6 +351,14 @@ SafetensorsFile ModelToSafetensors(const Model<T>& model) {
         MakeTensor<T>({layer.w.rows(), layer.w.cols()}, RowMajor(layer.w));
     file.tensors[BiasName(l)] = MakeTensor<T>(
         {layer.b.size()}, std::vector<T>(layer.b.data(), layer.b.data() + layer.b.size()));
+    if (layer.gamma.size() > 0) {
+      file.tensors[NormWeightName(l)] = MakeTensor<T>(
+          {layer.gamma.size()},
+          std::vector<T>(layer.gamma.data(), layer.gamma.data() + layer.gamma.size()));
+      file.tensors[NormBiasName(l)] =
+          MakeTensor<T>({layer.beta.size()},
+                        std::vector<T>(layer.beta.data(), layer.beta.data() + layer.beta.size()));
+    }
   }
   // (input_dim, B) column-major is (B, input_dim) row-major: the same memory.
   const Mat<T>& x = model.x;
@@ -410,19 +488,41 @@ RunConfig ResolveLoadedConfig(const SafetensorsFile& file, const RunConfig& comm
       fmt::format("{} layers{}", num_layers, head ? " (one a linear head)" : "");
   r.Agree("--depth", command_line.depth, depth, layer_evidence);
   r.MetaAgrees("depth", depth, layer_evidence);
+  const bool equal_widths =
+      std::all_of(widths.begin(), widths.end(), [&](int w) { return w == widths.front(); });
+  RunConfig from_tensors;
+  SetWidths(widths, &from_tensors);
+  const std::string tensor_widths = fmt::format("{}", fmt::join(widths, "x"));
+  if (r.Given("--widths") && command_line.widths != from_tensors.widths &&
+      !(equal_widths && command_line.widths.empty() && command_line.depth == depth &&
+        command_line.width == width)) {
+    throw UsageError(
+        fmt::format("--widths {} contradicts --load-model '{}': its layers have "
+                    "{} units",
+                    WidthsText(command_line).empty()
+                        ? fmt::format("{}x{}", command_line.depth, command_line.width)
+                        : WidthsText(command_line),
+                    file.source, tensor_widths));
+  }
   for (size_t i = 0; i < widths.size(); ++i) {
     const std::string evidence =
         fmt::format("{} (units of hidden layer {})", WeightName(i + 1), i + 1);
-    r.Agree("--width", command_line.width, widths[i], evidence);
-    r.MetaAgrees("width", widths[i], evidence);
+    if (!r.Given("--widths")) r.Agree("--width", command_line.width, widths[i], evidence);
+    if (equal_widths) r.MetaAgrees("width", widths[i], evidence);
+  }
+  if (!equal_widths) r.MetaAgrees("width", width, "the widest hidden layer");
+  if (r.Meta("widths") != nullptr && *r.Meta("widths") != tensor_widths) {
+    throw UsageError(
+        fmt::format("{} but the layers have {} units", r.MetaWhere("widths"), tensor_widths));
   }
   if (r.Given("--input-dim") && command_line.input_dim != 0) {
     r.Agree("--input-dim", command_line.input_dim, input_dim, WeightName(1) + " fan_in");
   }
   r.MetaAgrees("input_dim", input_dim, WeightName(1) + " fan_in");
-  c.depth = depth;
-  c.width = width;
+  c.widths.clear();
+  SetWidths(widths, &c);
   c.input_dim = input_dim;
+  ResolveArchitecture(r, file, depth, num_layers, command_line, &c);
   if (head) {
     const std::string option = LossSpecOf(c.loss).head_option;
     int* head_units = c.loss == LossKind::kMse ? &c.output_dim : &c.classes;
@@ -512,9 +612,16 @@ Model<T> ModelFromSafetensors(const SafetensorsFile& file, const RunConfig& conf
     for (Eigen::Index i = 0; i < rows; ++i)
       for (Eigen::Index j = 0; j < cols; ++j) layer.w(i, j) = static_cast<T>(wv[i * cols + j]);
     layer.b = Eigen::Map<const VecD>(bv.data(), rows).cast<T>();
+    if (config.norm != NormKind::kNone && !layer.is_head) {
+      const std::vector<double> gamma = file.ReadDoubles(NormWeightName(l));
+      const std::vector<double> beta = file.ReadDoubles(NormBiasName(l));
+      layer.gamma = Eigen::Map<const VecD>(gamma.data(), rows).cast<T>();
+      layer.beta = Eigen::Map<const VecD>(beta.data(), rows).cast<T>();
+    }
     layers.push_back(std::move(layer));
   }
-  Model<T> model{config, Network<T>(activation, std::move(layers)), Mat<T>(), LossTargets()};
+  Model<T> model{config, Network<T>(activation, std::move(layers), Architecture::Of(config)),
+                 Mat<T>(), LossTargets()};
   if (file.Has("x")) {
     const std::vector<double> xv = file.ReadDoubles("x");
     // (B, input_dim) row-major is (input_dim, B) column-major.

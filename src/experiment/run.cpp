@@ -35,12 +35,13 @@ RunResult MeasureNetwork(const RunConfig& config, const Network<T>& network, con
   const LossKind loss_kind = config.loss;
   const Mat<T>& out = cache.a[num_layers];
   const double loss = LossValue(loss_kind, out, targets);
-  network.Backward(cache, LossGradient(loss_kind, out, targets),
-                   [&](int l, const Mat<T>& delta, const Mat<T>& dw, const Vec<T>& db) {
-                     ComputeBackwardMetrics(delta, dw, db, cache.a[l - 1], network.layer(l).w,
-                                            &result.layers[l - 1]);
-                     if (observer) observer->AfterBackward(l, delta);
-                   });
+  network.Backward(
+      cache, LossGradient(loss_kind, out, targets), [&](int l, const LayerGradient<T>& g) {
+        LayerMetrics& m = result.layers[l - 1];
+        ComputeBackwardMetrics(g.delta, g.dw, g.db, cache.a[l - 1], network.layer(l).w, &m);
+        m.delta_norm_post = ScaledNorm(g.delta_post);
+        if (observer) observer->AfterBackward(l, g.delta);
+      });
   result.summary = Summarise(config, result.layers, loss);
   return result;
 }
@@ -51,7 +52,7 @@ template <typename T>
 RunResult RunTyped(const RunConfig& config, PassObserver* observer, RunWorkspace* workspace) {
   const Network<T> network = BuildNetwork<T>(config);
   const Mat<T> x = SampleInput(config).cast<T>();
-  const int out_units = config.HasHead() ? config.HeadUnits() : config.width;
+  const int out_units = config.HasHead() ? config.HeadUnits() : config.LastHiddenWidth();
   const LossTargets targets = SampleLossTargets(config.loss, out_units, config.batch, config.seed);
   return MeasureNetwork(config, network, x, targets, observer, workspace);
 }

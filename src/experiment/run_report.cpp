@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/format.h"
 #include "fmt/format.h"
 
 namespace gradflow {
@@ -16,13 +17,21 @@ std::string LogBar(double value, double log_min, double log_max, int width) {
   return std::string(static_cast<size_t>(length), '#');
 }
 
+std::string ArchitectureText(const RunConfig& c) {
+  std::string text;
+  if (!c.widths.empty()) text += ", widths " + WidthsText(c);
+  if (c.norm != NormKind::kNone) text += ", norm " + NormName(c.norm);
+  if (c.residual) text += ", residual " + FormatNumber(c.residual_scale);
+  return text;
+}
+
 std::string FormatRunReport(const RunResult& r) {
   const RunConfig& c = r.config;
   const std::string param = MakeActivation(c).ParamString();
   std::string text = fmt::format(
-      "gradflow run: {}{}, init {}, depth {}, width {}, batch {}, loss {}, {}, seed {}\n",
+      "gradflow run: {}{}, init {}, depth {}, width {}{}, batch {}, loss {}, {}, seed {}\n",
       ActivationName(c.activation), param.empty() ? "" : "(" + param + ")", InitName(c.init),
-      c.depth, c.width, c.batch, LossName(c.loss), DTypeName(c.dtype), c.seed);
+      c.depth, c.width, ArchitectureText(c), c.batch, LossName(c.loss), DTypeName(c.dtype), c.seed);
   double log_min = INFINITY, log_max = -INFINITY;
   for (const LayerMetrics& m : r.layers) {
     if (m.delta_norm > 0 && std::isfinite(m.delta_norm)) {

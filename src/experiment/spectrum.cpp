@@ -7,6 +7,7 @@
 #include <limits>
 #include <mutex>
 
+#include "base/error.h"
 #include "base/parallel.h"
 #include "engine/inputs.h"
 #include "engine/memory_estimate.h"
@@ -194,6 +195,13 @@ SpectrumResult RunSpectrum(const RunConfig& input, bool per_layer,
   RunConfig config = input;
   config.loss = LossKind::kProbe;  // the Jacobian is of the hidden layers: no head
   Validate(config);
+  if (!config.IsPlainMlp()) {
+    throw UsageError(fmt::format(
+        "spectrum measures plain MLPs of equal widths; --norm {}{}{} is not supported here "
+        "(use gradflow run for those networks)",
+        NormName(config.norm), config.residual ? ", --residual" : "",
+        config.widths.empty() ? "" : ", --widths " + WidthsText(config)));
+  }
   SetThreads(config.threads);
   CheckMemoryEstimate(EstimateSpectrumBytes(config, Threads()), config, "this spectrum");
   return config.dtype == DType::kFloat32 ? SpectrumTyped<float>(config, per_layer, on_sample)

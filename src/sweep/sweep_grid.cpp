@@ -70,6 +70,7 @@ double ParseDouble(const char* option, const std::string& value) {
 std::vector<std::string> AllLosses() { return LossNames(); }
 std::vector<std::string> AllInputs() { return InputNames(); }
 std::vector<std::string> AllDTypes() { return DTypeNames(); }
+std::vector<std::string> AllResidual() { return {"off", "on"}; }
 
 using C = RunConfig;
 
@@ -109,6 +110,20 @@ std::vector<SweepOption> MakeOptions() {
        [](const std::string& v, C* c) { c->depth = ParseInt("depth", v); }, nullptr},
       {"width", "units per hidden layer", true,
        [](const std::string& v, C* c) { c->width = ParseInt("width", v); }, nullptr},
+      // After depth and width, which it sets; written 512x256x128 (',' separates the list).
+      {"widths", "units of each hidden layer, 'x'-separated: 512x256x128 (not with depth/width)",
+       true, [](const std::string& v, C* c) { SetWidths(ParseWidths(v, "--widths"), c); }, nullptr},
+      {"norm", "none | batch | layer (or 'all')", true,
+       [](const std::string& v, C* c) { c->norm = ParseNorm(v); }, NormNames},
+      {"residual", "off | on (or 'all'): residual connections", true,
+       [](const std::string& v, C* c) {
+         if (v != "off" && v != "on") BadValue("residual", v, "off or on");
+         c->residual = v == "on";
+       },
+       AllResidual},
+      {"residual-scale", "s in a^l = a^(l-1) + s*phi(...), with residual on", true,
+       [](const std::string& v, C* c) { c->residual_scale = ParseDouble("residual-scale", v); },
+       nullptr},
       {"input-dim", "input dimension (0: same as --width)", true,
        [](const std::string& v, C* c) { c->input_dim = ParseInt("input-dim", v); }, nullptr},
       {"batch", "samples per batch (--mode spectrum: input samples, one Jacobian each)", true,
@@ -293,7 +308,7 @@ std::vector<std::string> ListItems(const SweepOption& option, const std::string&
       if (option.all == nullptr) {
         throw UsageError(
             fmt::format("--{}: 'all' is only for named choices (activation, init, "
-                        "input, loss, dtype)",
+                        "input, loss, dtype, norm, residual)",
                         option.name));
       }
       // "all" already holds every other name: any more would be listed twice.
@@ -405,6 +420,16 @@ SweepGrid ExpandGrid(const std::vector<SweepSetting>& settings, const RunConfig&
     given[o] = true;
     overflow =
         __builtin_mul_overflow(total, CountValues(option, setting.values), &total) || overflow;
+  }
+  if (given[static_cast<size_t>(&FindSweepOption("widths") - options.data())]) {
+    for (const char* sized : {"depth", "width"}) {
+      if (given[static_cast<size_t>(&FindSweepOption(sized) - options.data())]) {
+        throw UsageError(fmt::format(
+            "--widths and --{} in one sweep: --widths sets each hidden layer's width and the "
+            "depth; give one or the other",
+            sized));
+      }
+    }
   }
   if (overflow || total > kMaxSweepRuns) {
     throw UsageError(fmt::format("the sweep grid has {} runs; at most {} are allowed",

@@ -41,6 +41,10 @@ NetworkTheory CachedPrediction(const RunConfig& config) {
 
 void AddTheoryPredictions(RunResult* result) {
   const RunConfig& config = result->config;
+  // The formulas here are for the plain MLP of equal widths; for a norm, a
+  // residual connection or unequal widths none is implemented, so every
+  // pred_* cell stays empty rather than wrong.
+  if (!config.IsPlainMlp()) return;
   const NetworkTheory theory = CachedPrediction(config);
   const bool probe = config.loss == LossKind::kProbe;
   for (LayerMetrics& m : result->layers) {

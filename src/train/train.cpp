@@ -160,9 +160,9 @@ double EstimateTrainBytes(const TrainConfig& config) {
   const int layers = c.run.depth + 1;
   for (int l = 1; l <= layers; ++l) {
     const bool head = l > c.run.depth;
-    const double rows = head ? c.run.HeadUnits() : c.run.width * pieces;
-    params += rows * fan_in + rows;
-    fan_in = c.run.width;
+    const double rows = head ? c.run.HeadUnits() : c.run.HiddenWidth(l) * pieces;
+    params += rows * fan_in + rows + (head || c.run.norm == NormKind::kNone ? 0 : 2 * rows);
+    fan_in = head ? 0 : c.run.HiddenWidth(l);
   }
   // W_0, the update Δ and up to two optimiser state tensors per parameter.
   const double extra_params = scalar * params * 4;
@@ -209,7 +209,10 @@ std::string WhereNonfinite(const Network<T>& network, const Mat<T>& x) {
   ForwardCache<T> cache;
   network.Forward(x, &cache);
   for (int l = 1; l <= network.NumLayers(); ++l) {
-    if (CountNonfinite<T>(cache.z[l]) + CountNonfinite<T>(cache.a[l]) > 0) {
+    // z^l, φ's input (the norm's output u^l; z^l again without a norm) and a^l.
+    if (CountNonfinite<T>(cache.z[l]) + CountNonfinite<T>(cache.PhiInput(l)) +
+            CountNonfinite<T>(cache.a[l]) >
+        0) {
       return fmt::format(
           "; in its forward pass NaN/Inf first appear in layer {} (see the "
           "nonfinite column)",
@@ -231,17 +234,22 @@ double TrainStep(LossKind kind, const Mat<T>& x, const LossTargets& truth, Netwo
   if (!std::isfinite(loss)) return loss;
   update_ratio->resize(network->NumLayers());
   Mat<T> dw_step;  // ΔW^l   (rows, fan_in)
-  Vec<T> db_step;  // Δb^l   (rows)
+  Vec<T> db_step;  // Δb^l, Δγ^l, Δβ^l   (rows)
   optimizer->BeginStep();
-  network->Backward(*cache, LossGradient(kind, out, truth),
-                    [&](int l, const Mat<T>&, const Mat<T>& dw, const Vec<T>& db) {
-                      Layer<T>& layer = network->layer(l);
-                      const double w_norm = ScaledNorm(layer.w);
-                      optimizer->Update(2 * (l - 1), dw, &layer.w, &dw_step);
-                      optimizer->Update(2 * (l - 1) + 1, db, &layer.b, &db_step);
-                      // ‖ΔW_t‖ / ‖W_{t−1}‖
-                      (*update_ratio)[l - 1] = ScaledNorm(dw_step) / w_norm;
-                    });
+  // Slots: W^l, b^l, then γ^l, β^l of every normed layer after all of them.
+  const int first_norm_slot = 2 * network->NumLayers();
+  network->Backward(*cache, LossGradient(kind, out, truth), [&](int l, const LayerGradient<T>& g) {
+    Layer<T>& layer = network->layer(l);
+    const double w_norm = ScaledNorm(layer.w);
+    optimizer->Update(2 * (l - 1), g.dw, &layer.w, &dw_step);
+    optimizer->Update(2 * (l - 1) + 1, g.db, &layer.b, &db_step);
+    if (g.dgamma != nullptr) {
+      optimizer->Update(first_norm_slot + 2 * (l - 1), *g.dgamma, &layer.gamma, &db_step);
+      optimizer->Update(first_norm_slot + 2 * (l - 1) + 1, *g.dbeta, &layer.beta, &db_step);
+    }
+    // ‖ΔW_t‖ / ‖W_{t−1}‖
+    (*update_ratio)[l - 1] = ScaledNorm(dw_step) / w_norm;
+  });
   return loss;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "experiment/run_report.h"
 #include "fmt/format.h"
 
 namespace gradflow {
@@ -33,10 +34,10 @@ std::string FormatTrainHeader(const TrainConfig& c) {
           : fmt::format("sgd lr {:g} momentum {:g}", c.optimizer.lr, c.optimizer.momentum);
   const int64_t steps = TotalSteps(c);
   std::string text = fmt::format(
-      "gradflow train: {}{}, init {}, depth {}, width {}; task {}; {}; batch {}, {} steps "
+      "gradflow train: {}{}, init {}, depth {}, width {}{}; task {}; {}; batch {}, {} steps "
       "({:.3g} epochs of {} samples), test {} samples; {}, seed {}\n",
       ActivationName(r.activation), param.empty() ? "" : "(" + param + ")", InitName(r.init),
-      r.depth, r.width, task, optimizer, r.batch, steps,
+      r.depth, r.width, ArchitectureText(r), task, optimizer, r.batch, steps,
       static_cast<double>(steps) / StepsPerEpoch(c), c.train_size, c.test_size, DTypeName(r.dtype),
       r.seed);
   text += fmt::format("{:>7} {:>11} {:>11} {:>9} {:>10} {:>11} {:>11}\n", "step", "train_loss",

@@ -98,6 +98,45 @@ TEST_F(BadInput, OptionsThatWouldDoNothingOrFailLateAreRefusedFirst) {
                 {"--width 2000000000 x --maxout-pieces 2"});
 }
 
+TEST_F(BadInput, RemedyCombinationsThatCannotWorkAreRefused) {
+  ExpectRefused("run -q --widths 8,6,4 --residual",
+                {"--residual needs hidden layers of equal", "--widths 8x6x4"});
+  ExpectRefused("run -q --widths 8,6 --depth 3", {"--widths 8,6 and --depth 3"});
+  ExpectRefused("run -q --widths 8,0", {"--widths", "bad entry '0'"});
+  ExpectRefused("run -q --depth 2 --width 4 --residual-scale 0.5",
+                {"--residual-scale 0.5 applies with --residual only"});
+  ExpectRefused("run -q --depth 2 --width 4 --residual --residual-scale -1",
+                {"--residual-scale must be > 0, got -1"});
+  ExpectRefused("run -q --depth 2 --width 4 --batch 1 --norm batch",
+                {"--norm batch needs --batch >= 2"});
+  ExpectRefused("run -q --depth 2 --width 4 --norm group", {"--norm", "'group'", "batch, layer"});
+  ExpectRefused("spectrum -q --depth 2 --width 4 --norm layer",
+                {"spectrum measures plain MLPs", "--norm layer"});
+  ExpectRefused("sweep -q --widths 8x4 --depth 2", {"--widths and --depth"});
+  ExpectRefused("sweep -q --residual maybe", {"--residual", "'maybe'", "off or on"});
+  ExpectRefused("train -q --widths 8,4 --residual --steps 2", {"--residual needs"});
+  // A model file and a command line that disagree on the architecture.
+  ASSERT_EQ(Gradflow(dir_,
+                     "run -q --depth 2 --width 4 --batch 3 --norm layer --residual "
+                     "--save-model m.safetensors -o a.csv"),
+            0)
+      << Err();
+  ExpectRefused("run -q --load-model m.safetensors --norm batch",
+                {"--norm batch contradicts --load-model", "'norm' = 'layer'"});
+  ExpectRefused("run -q --load-model m.safetensors --residual --residual-scale 2",
+                {"--residual-scale 2 contradicts"});
+  ASSERT_EQ(Gradflow(dir_,
+                     "run -q --depth 2 --width 4 --batch 3 --save-model p.safetensors "
+                     "-o p.csv"),
+            0)
+      << Err();
+  ExpectRefused("run -q --load-model p.safetensors --residual", {"--residual contradicts"});
+  // Widths as a TOML array, and the same network as the CSV writes it.
+  WriteText(dir_ + "/w.toml", "widths = [8, 6, 4]\nbatch = 3\n");
+  EXPECT_EQ(Gradflow(dir_, "run -q --config w.toml -o w.csv"), 0) << Err();
+  EXPECT_NE(ReadText(dir_ + "/w.csv").find(",3,8,8x6x4,none,,"), std::string::npos);
+}
+
 TEST_F(BadInput, ByteOrderMarkIsSkippedInConfigsAndCsvs) {
   WriteText(dir_ + "/c.toml",
             "\xEF\xBB\xBF"

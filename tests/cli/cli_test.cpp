@@ -179,11 +179,11 @@ TEST_F(Cli, OptionsFromAConfigFile) {
   std::ofstream(config) << "activation = \"tanh\"\ndepth = 3\nwidth = 6\nbatch = 2\n";
   const CliResult r = Run("run -q --config " + config.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.find("\ntanh,,xavier_uniform,,1,0,3,6,6,2,"), r.out.find('\n')) << r.out;
+  EXPECT_EQ(r.out.find("\ntanh,,xavier_uniform,,1,0,3,6,,none,,6,2,"), r.out.find('\n')) << r.out;
   // The command line wins over the file.
   const CliResult over = Run("run -q --depth 2 --config " + config.string());
   ASSERT_EQ(over.exit_code, 0) << over.err;
-  EXPECT_EQ(over.out.find("\ntanh,,xavier_uniform,,1,0,2,6,6,2,"), over.out.find('\n'));
+  EXPECT_EQ(over.out.find("\ntanh,,xavier_uniform,,1,0,2,6,,none,,6,2,"), over.out.find('\n'));
   std::ofstream(config) << "activation = tanh\nnot a pair\n";
   const CliResult bad = Run("run --config " + config.string());
   EXPECT_EQ(bad.exit_code, 2);

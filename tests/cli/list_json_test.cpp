@@ -56,6 +56,7 @@ TEST_F(ListJson, HoldsEveryTableInOrder) {
   EXPECT_EQ(Names("inits"), InitNames());
   EXPECT_EQ(Names("losses"), LossNames());
   EXPECT_EQ(Names("inputs"), InputNames());
+  EXPECT_EQ(Names("norms"), NormNames());
   EXPECT_EQ(json_.at("dtypes").get<std::vector<std::string>>(), DTypeNames());
 }
 

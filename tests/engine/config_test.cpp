@@ -136,3 +136,59 @@ TEST(Config, ZeroWeightsAreRefusedNotReportedAsNaNRatios) {
 
 }  // namespace
 }  // namespace gradflow
+
+namespace gradflow {
+namespace {
+
+TEST(Config, WidthsParseSetDepthAndWidthAndEqualOnesAreUniform) {
+  EXPECT_EQ(ParseWidths("512,256,128"), (std::vector<int>{512, 256, 128}));
+  EXPECT_EQ(ParseWidths("64x32"), (std::vector<int>{64, 32}));
+  for (const char* bad : {"", "64,,32", "64,0", "a", "64,-3", "64 32"}) {
+    EXPECT_THROW(ParseWidths(bad), UsageError) << bad;
+  }
+  RunConfig c;
+  SetWidths({64, 128, 32}, &c);
+  EXPECT_EQ(c.depth, 3);
+  EXPECT_EQ(c.width, 128);
+  EXPECT_EQ(c.HiddenWidth(1), 64);
+  EXPECT_EQ(c.LastHiddenWidth(), 32);
+  EXPECT_EQ(WidthsText(c), "64x128x32");
+  EXPECT_FALSE(c.IsPlainMlp());
+  EXPECT_EQ(ValidationMessage(c), "no error");
+  SetWidths({16, 16}, &c);  // equal: the same network as --depth 2 --width 16
+  EXPECT_TRUE(c.widths.empty());
+  EXPECT_EQ(c.depth, 2);
+  EXPECT_EQ(c.width, 16);
+  EXPECT_EQ(WidthsText(c), "");
+}
+
+TEST(Config, RemedyCombinationsThatCannotWorkAreRefused) {
+  RunConfig c;
+  SetWidths({8, 4}, &c);
+  c.residual = true;
+  EXPECT_NE(ValidationMessage(c).find("--residual needs hidden layers of equal width"),
+            std::string::npos);
+  c = RunConfig();
+  c.residual = true;
+  c.residual_scale = 0;
+  EXPECT_EQ(ValidationMessage(c), "--residual-scale must be > 0, got 0");
+  c.residual_scale = INFINITY;
+  EXPECT_EQ(ValidationMessage(c), "--residual-scale must be a finite number, got inf");
+  c = RunConfig();
+  c.norm = NormKind::kBatch;
+  c.batch = 1;
+  EXPECT_NE(ValidationMessage(c).find("--norm batch needs --batch >= 2"), std::string::npos);
+  c = RunConfig();
+  c.norm = NormKind::kLayer;
+  SetWidths({8, 1}, &c);
+  EXPECT_NE(ValidationMessage(c).find("--norm layer needs >= 2 units"), std::string::npos);
+  c.activation = ActivationKind::kMaxout;  // 1 unit x 2 pieces: two rows to normalise
+  EXPECT_EQ(ValidationMessage(c), "no error");
+  c = RunConfig();
+  c.widths = {8, 4};  // not through SetWidths: depth and width disagree
+  EXPECT_NE(ValidationMessage(c).find("--widths 8x4 must have --depth (20) entries"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace gradflow

@@ -55,9 +55,9 @@ template <typename T>
 std::vector<Gradient> Backward(Network<T>* net, const ForwardCache<T>& cache, const Mat<T>& dout,
                                bool zero_weights_in_visitor = false) {
   std::vector<Gradient> seen;
-  net->Backward(cache, dout, [&](int l, const Mat<T>& delta, const Mat<T>& dw, const Vec<T>& db) {
-    seen.push_back(
-        {l, delta.template cast<double>(), dw.template cast<double>(), db.template cast<double>()});
+  net->Backward(cache, dout, [&](int l, const LayerGradient<T>& g) {
+    seen.push_back({l, g.delta.template cast<double>(), g.dw.template cast<double>(),
+                    g.db.template cast<double>()});
     if (zero_weights_in_visitor) net->layer(l).w.setZero();
   });
   return seen;

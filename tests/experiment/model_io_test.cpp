@@ -191,6 +191,13 @@ void ExpectSameModel(const RunConfig& c) {
     EXPECT_EQ(loaded.network.layer(l).b, saved.network.layer(l).b) << l;
     EXPECT_EQ(loaded.network.layer(l).is_head, saved.network.layer(l).is_head) << l;
   }
+  for (int l = 1; l <= saved.network.NumLayers(); ++l) {
+    EXPECT_EQ(loaded.network.layer(l).gamma, saved.network.layer(l).gamma) << l;
+    EXPECT_EQ(loaded.network.layer(l).beta, saved.network.layer(l).beta) << l;
+  }
+  EXPECT_EQ(loaded.network.architecture().norm, c.norm);
+  EXPECT_EQ(loaded.network.architecture().residual, c.residual);
+  EXPECT_EQ(loaded.network.architecture().residual_scale, c.residual_scale);
   EXPECT_EQ(loaded.x, saved.x);
   EXPECT_EQ(loaded.targets.probe, saved.targets.probe);
   EXPECT_EQ(loaded.targets.targets, saved.targets.targets);
@@ -210,6 +217,70 @@ TEST(ModelIo, InMemoryRoundTripEveryLossBothDtypes) {
       ExpectSameModel<double>(c);
     }
   }
+}
+
+// Norm, residual and unequal widths are recorded (tensors and metadata) and
+// come back; a file without them is a plain MLP.
+TEST(ModelIo, RemediesRoundTripAndPlainFilesStayPlain) {
+  for (const char* norm : {"batch", "layer"}) {
+    for (const char* loss : {"probe", "cross_entropy"}) {
+      SCOPED_TRACE(std::string(norm) + " " + loss);
+      RunConfig c = Small("tanh", loss);
+      c.norm = ParseNorm(norm);
+      c.residual = true;
+      c.residual_scale = 0.25;
+      ExpectSameModel<double>(c);
+      c.residual = false;
+      c.residual_scale = 1;
+      SetWidths({4, 6, 5}, &c);
+      ExpectSameModel<float>(c);
+      const SafetensorsFile file = ModelToSafetensors(GenerateModel<double>(c));
+      EXPECT_EQ(file.metadata.at("norm"), norm);
+      EXPECT_EQ(file.metadata.at("widths"), "4x6x5");
+      EXPECT_EQ(file.Has("layers.2.norm.weight"), true);
+      EXPECT_EQ(file.Has("layers.4.norm.weight"), false);  // the head (cross_entropy) or none
+    }
+  }
+  RunConfig plain = Small("tanh", "probe");
+  SafetensorsFile file = ModelToSafetensors(GenerateModel<double>(plain));
+  for (const char* key : {"norm", "residual", "residual_scale"}) file.metadata.erase(key);
+  const RunConfig loaded = ResolveLoadedConfig(file, RunConfig(), {});
+  EXPECT_TRUE(loaded.IsPlainMlp());
+}
+
+TEST(ModelIo, RemediesThatDisagreeWithTheFileAreRefused) {
+  RunConfig c = Small("tanh", "probe");
+  c.norm = NormKind::kLayer;
+  SafetensorsFile file = ModelToSafetensors(GenerateModel<double>(c));
+  file.source = "m.safetensors";
+  RunConfig cli;
+  cli.norm = NormKind::kBatch;
+  ExpectUsageError([&] { ResolveLoadedConfig(file, cli, {"--norm"}); },
+                   {"--norm batch contradicts --load-model 'm.safetensors'", "'norm' = 'layer'"});
+  cli = RunConfig();
+  cli.residual = true;
+  ExpectUsageError([&] { ResolveLoadedConfig(file, cli, {"--residual"}); },
+                   {"--residual contradicts", "'residual' = 'false'"});
+  // A plain file (no norm metadata) with --norm layer, and norm tensors it does not use.
+  RunConfig plain_config = Small("tanh", "probe");
+  SafetensorsFile plain = ModelToSafetensors(GenerateModel<double>(plain_config));
+  plain.metadata.erase("norm");
+  cli = RunConfig();
+  cli.norm = NormKind::kLayer;
+  ExpectUsageError([&] { ResolveLoadedConfig(plain, cli, {"--norm"}); },
+                   {"--norm layer contradicts", "plain MLP"});
+  plain.tensors["layers.1.norm.weight"] = file.tensors.at("layers.1.norm.weight");
+  ExpectUsageError([&] { ResolveLoadedConfig(plain, RunConfig(), {}); },
+                   {"layers.1.norm.weight", "is not used"});
+  // A norm file missing a gamma.
+  file.tensors.erase("layers.2.norm.bias");
+  ExpectUsageError([&] { ResolveLoadedConfig(file, RunConfig(), {}); },
+                   {"layers.2.norm.bias", "is missing"});
+  // --widths that disagree with the tensors.
+  cli = RunConfig();
+  SetWidths({4, 4, 5}, &cli);
+  ExpectUsageError([&] { ResolveLoadedConfig(plain, cli, {"--widths"}); },
+                   {"--widths 4x4x5 contradicts", "4x4x4"});
 }
 
 // Every parameter the activation and init tables declare is in the metadata
@@ -512,7 +583,7 @@ TEST_F(ModelCli, LoadedModelWithoutBatchDrawsItFromTheSeed) {
       << err;
   // Same weights, batch and probe; only the init/gain/bias_std columns differ ("file").
   const std::string generated = ReadText(Path("gen.csv")), loaded = ReadText(Path("loaded.csv"));
-  EXPECT_NE(loaded.find("tanh,,file,,1,0,3,4,3,5,gaussian,1,probe,float64,11,1,hidden"),
+  EXPECT_NE(loaded.find("tanh,,file,,1,0,3,4,,none,,3,5,gaussian,1,probe,float64,11,1,hidden"),
             std::string::npos)
       << loaded;
   auto metrics = [](const std::string& csv) {  // everything after the seed column

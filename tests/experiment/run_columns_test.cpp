@@ -29,7 +29,8 @@ TEST(Columns, HeaderAndRowsHaveTheSameFieldCount) {
   EXPECT_EQ(fields(SummaryCsvHeader()), fields(SummaryCsvRow(r)));
   EXPECT_EQ(
       first_row.rfind(
-          "leaky_relu,0.01,xavier_uniform,,1,0,2,3,3,2,gaussian,1,probe,float32,0,1,hidden,3,3,",
+          "leaky_relu,0.01,xavier_uniform,,1,0,2,3,,none,,3,2,gaussian,1,probe,float32,0,1,hidden,"
+          "3,3,",
           0),
       0u)
       << first_row;
@@ -108,11 +109,13 @@ TEST(Columns, HeadersAreTheNamesJoined) {
 }
 
 // Cells that hold names rather than numbers; every other cell is a number, or empty where
-// the column says it may be (act_param, init_param, pred_*, chi1).
-const std::set<std::string> kTextColumns = {"activation", "init", "input",   "loss",
-                                            "dtype",      "kind", "verdict", "phase"};
+// the column says it may be (act_param, init_param, widths, residual, pred_*, chi1).
+const std::set<std::string> kTextColumns = {"activation", "init", "input",   "loss", "dtype",
+                                            "kind",       "norm", "verdict", "phase"};
 const std::set<std::string> kMayBeEmpty = {"act_param",
                                            "init_param",
+                                           "widths",
+                                           "residual",
                                            "pred_preact_q",
                                            "pred_delta_ratio",
                                            "pred_saturation_frac",
@@ -166,6 +169,30 @@ TEST(Columns, EveryCellOfARealRunParses) {
   }
 }
 
+TEST(Columns, RemedyColumnsOfAHandMadeRun) {
+  RunResult r;
+  SetWidths({4, 6}, &r.config);
+  r.config.norm = NormKind::kBatch;
+  r.config.residual = true;
+  r.config.residual_scale = 0.5;
+  LayerMetrics m;
+  m.delta_norm = 1.5;
+  m.delta_norm_post = 2.5;
+  r.layers = {m};
+  const std::vector<std::string> names = CsvNames(LayerColumns());
+  const std::string row = LayerCsvRows(r);
+  const std::vector<std::string> cells = Cells(row.substr(0, row.size() - 1));
+  std::map<std::string, std::string> cell;
+  for (size_t i = 0; i < names.size(); ++i) cell[names[i]] = cells[i];
+  EXPECT_EQ(cell["depth"], "2");
+  EXPECT_EQ(cell["width"], "6");  // the widest
+  EXPECT_EQ(cell["widths"], "4x6");
+  EXPECT_EQ(cell["norm"], "batch");
+  EXPECT_EQ(cell["residual"], "0.5");
+  EXPECT_EQ(cell["delta_norm"], "1.5");
+  EXPECT_EQ(cell["delta_norm_post"], "2.5");
+}
+
 TEST(Columns, ValuesOfAHandMadeRun) {
   RunResult r;
   r.config.activation = ParseActivation("maxout");
@@ -186,8 +213,11 @@ TEST(Columns, ValuesOfAHandMadeRun) {
   EXPECT_EQ(config[0], "maxout");
   EXPECT_EQ(config[1], "3");     // act_param: maxout pieces
   EXPECT_EQ(config[3], "0.02");  // init_param: --init-std
-  EXPECT_EQ(config[8], "7");     // input_dim = width when 0
-  EXPECT_EQ(config[14], "12345678901234");
+  EXPECT_EQ(config[8], "");      // widths: equal
+  EXPECT_EQ(config[9], "none");  // norm
+  EXPECT_EQ(config[10], "");     // residual: none
+  EXPECT_EQ(config[11], "7");    // input_dim = width when 0
+  EXPECT_EQ(config[17], "12345678901234");
   std::map<std::string, std::string> layer;
   const std::vector<std::string> names = CsvNames(LayerColumns());
   std::string row = LayerCsvRows(r);

@@ -242,5 +242,30 @@ TEST(SweepGrid, NumbersAreStrictAndNamedWhenOutOfRange) {
   EXPECT_EQ(config.gain, 0.0);  // tiny is 0, not inf
 }
 
+TEST(SweepGrid, RemedyOptionsAreGridAxes) {
+  EXPECT_EQ(Values("norm", "all"), (std::vector<std::string>{"none", "batch", "layer"}));
+  EXPECT_EQ(Values("residual", "all"), (std::vector<std::string>{"off", "on"}));
+  EXPECT_THROW(Values("residual", "yes"), UsageError);
+  EXPECT_THROW(Values("norm", "group"), UsageError);
+  EXPECT_THROW(Values("widths", "64x0"), UsageError);
+  // residual off x two scales: one run (the scale is empty in the CSV without residual).
+  const SweepGrid grid = ExpandGrid({{"norm", "none,layer"},
+                                     {"residual", "off,on"},
+                                     {"residual-scale", "1,0.5"},
+                                     {"widths", "8x8x8"}});
+  ASSERT_EQ(grid.runs.size(), 6u);
+  EXPECT_EQ(grid.runs[0].depth, 3);
+  EXPECT_EQ(grid.runs[0].width, 8);
+  EXPECT_TRUE(grid.runs[0].widths.empty());  // equal widths: plain depth x width
+  EXPECT_EQ(grid.runs[1].residual_scale, 1);
+  EXPECT_EQ(grid.runs[2].residual_scale, 0.5);
+  EXPECT_EQ(grid.runs[3].norm, NormKind::kLayer);
+  EXPECT_NE(ErrorOf({{"widths", "8x4"}, {"depth", "2"}}).find("--widths and --depth"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({{"widths", "8x4"}, {"residual", "on"}}).find("--residual needs"),
+            std::string::npos);
+  EXPECT_EQ(ExpandGrid({{"widths", "8x4,4x8"}}).runs[1].widths, (std::vector<int>{4, 8}));
+}
+
 }  // namespace
 }  // namespace gradflow

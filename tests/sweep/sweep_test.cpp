@@ -259,7 +259,8 @@ TEST(SweepCli, SpectrumSweepShardsResumesAndMerges) {
   ASSERT_EQ(Gradflow(dir, "sweep " + grid + " -o all.csv --per-layer all_l.csv"), 0)
       << ReadText(dir + "/err.txt");
   EXPECT_EQ(CsvTable::Read(dir + "/all.csv").rows().size(), 16u);
-  EXPECT_EQ(CsvTable::Read(dir + "/all.csv").rows()[0].field(9), "2");  // batch = samples
+  const CsvTable all = CsvTable::Read(dir + "/all.csv");
+  EXPECT_EQ(all.rows()[0].field(all.ColumnIndex("batch")), "2");  // batch = samples
   // Shard 1 of 2, killed after one run: its journal holds that run.
   const SweepMode& spectrum = FindSweepMode("spectrum");
   const SweepGrid expanded = ExpandModeGrid(spectrum, {{"activation", "identity,relu"},

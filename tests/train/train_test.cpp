@@ -110,6 +110,48 @@ TEST_P(TrainStepTest, SgdStepIsThetaMinusLrTimesFiniteDifferenceGradient) {
 
 INSTANTIATE_TEST_SUITE_P(Losses, TrainStepTest, ::testing::Values("mse", "cross_entropy"));
 
+// With a norm, one SGD step also moves γ and β by −lr times their central-
+// difference gradients (the weights' step is checked above).
+TEST(TrainStepNorm, GammaAndBetaMoveByMinusLrTimesTheirGradient) {
+  for (const NormKind norm : {NormKind::kBatch, NormKind::kLayer}) {
+    SCOPED_TRACE(NormName(norm));
+    RunConfig c = TinyConfig("mse");
+    c.norm = norm;
+    c.residual = true;
+    Network<double> net = BuildNetwork<double>(c);
+    Rng rng(5, Purpose::kInput);
+    MatD x(c.InputDim(), c.batch);
+    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.Normal();
+    const LossTargets truth = SampleLossTargets(c.loss, c.HeadUnits(), c.batch, 9);
+    const Network<double> before = net;
+    OptimizerConfig sgd;
+    sgd.lr = 0.1;
+    Optimizer<double> optimizer(sgd);
+    ForwardCache<double> cache;
+    std::vector<double> update_ratio;
+    TrainStep(c.loss, x, truth, &net, &optimizer, &cache, &update_ratio);
+    const double h = 1e-6;
+    Network<double> probe = before;
+    for (int l = 1; l <= c.depth; ++l) {
+      for (Vec<double> Layer<double>::*field : {&Layer<double>::gamma, &Layer<double>::beta}) {
+        Vec<double>& values = probe.layer(l).*field;
+        ASSERT_EQ(values.size(), 5);
+        for (Eigen::Index i = 0; i < values.size(); ++i) {
+          const double saved = values(i);
+          values(i) = saved + h;
+          const double up = LossOf(probe, c.loss, x, truth);
+          values(i) = saved - h;
+          const double down = LossOf(probe, c.loss, x, truth);
+          values(i) = saved;
+          const double expected = saved - sgd.lr * (up - down) / (2 * h);
+          EXPECT_NEAR((net.layer(l).*field)(i), expected, 1e-9) << "layer " << l << " row " << i;
+        }
+      }
+      EXPECT_NE(net.layer(l).gamma, before.layer(l).gamma) << "layer " << l;
+    }
+  }
+}
+
 using testing_util::SmallTrain;
 
 TEST(Train, ThreeLayerReluHeBeatsChanceOnTheTeacherTask) {
