@@ -49,9 +49,10 @@ const std::vector<SweepMode> kModes = {
      false,
      "--per-layer",
      false,
-     // As `gradflow spectrum`: the Jacobian is of the hidden layers, no loss or verdict.
+     // As `gradflow spectrum`: the Jacobian is of the hidden layers of a plain
+     // MLP of equal widths, no loss or verdict.
      {"loss", "output-dim", "classes", "saturation-threshold", "vanishing-threshold",
-      "exploding-threshold"},
+      "exploding-threshold", "norm", "residual", "residual-scale", "widths"},
      [](RunConfig* c) { c->batch = 8; },
      [](const RunConfig& c) { return static_cast<size_t>(c.depth); },
      [](const RunConfig& c) {

@@ -40,6 +40,14 @@ TEST(SweepMode, SpectrumTakesEightSamplesAndRefusesWhatDoesNotApply) {
     EXPECT_THROW(ExpandModeGrid(spectrum, {{option, "1"}}), UsageError) << option;
   }
   EXPECT_NO_THROW(ExpandModeGrid(RunSweepMode(), {{"output-dim", "2"}, {"loss", "mse"}}));
+  // The spectrum is of plain MLPs of equal widths: the remedies are refused up front.
+  const std::vector<SweepSetting> remedies = {
+      {"norm", "batch"}, {"residual", "on"}, {"residual-scale", "0.5"}, {"widths", "4"}};
+  EXPECT_NO_THROW(ExpandModeGrid(RunSweepMode(), {remedies[0], remedies[1], remedies[2]}));
+  EXPECT_NO_THROW(ExpandModeGrid(RunSweepMode(), {remedies[3]}));
+  for (const SweepSetting& setting : remedies) {
+    EXPECT_THROW(ExpandModeGrid(spectrum, {setting}), UsageError) << setting.option;
+  }
 }
 
 TEST(SweepMode, SpectrumRowsAreThoseOfGradflowSpectrum) {
