@@ -6,11 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
 #include "base/parallel.h"
+#include "base/rng.h"
 #include "engine/inputs.h"
 #include "test_util.h"
 
@@ -76,6 +78,32 @@ TEST(SingularValues, HandComputedTwoByTwo) {
   EXPECT_NEAR(s(1), std::sqrt(5.0), 1e-14);
   // A wide matrix has min(rows, cols) of them.
   EXPECT_EQ(SingularValues(MatD::Ones(2, 5)).size(), 2);
+}
+
+TEST(SingularValues, MatchTheGramMatrixEigenvalues) {
+  // σ_i² are the eigenvalues of AᵀA; a well-conditioned 40x25 matrix keeps
+  // them accurate enough to compare at 1e-12 relative.
+  Rng rng(7, Purpose::kWeights);
+  MatD a(40, 25);
+  for (Eigen::Index i = 0; i < a.size(); ++i) a.data()[i] = rng.Normal();
+  const VecD s = SingularValues(a);
+  ASSERT_EQ(s.size(), 25);
+  Eigen::SelfAdjointEigenSolver<MatD> gram(a.transpose() * a);
+  for (Eigen::Index i = 0; i < 25; ++i) {
+    const double expected = std::sqrt(gram.eigenvalues()(24 - i));  // ascending there
+    EXPECT_NEAR(s(i), expected, 1e-12 * expected) << i;
+  }
+  for (Eigen::Index i = 1; i < 25; ++i) EXPECT_GE(s(i - 1), s(i));  // descending
+}
+
+TEST(SingularValues, NonFiniteInputGivesNaNValues) {
+  MatD a = MatD::Identity(3, 3);
+  a(1, 2) = std::numeric_limits<double>::quiet_NaN();
+  const VecD s = SingularValues(a);
+  ASSERT_EQ(s.size(), 3);
+  for (Eigen::Index i = 0; i < 3; ++i) EXPECT_TRUE(std::isnan(s(i)));
+  a(1, 2) = std::numeric_limits<double>::infinity();
+  EXPECT_TRUE(std::isnan(SingularValues(a)(0)));
 }
 
 TEST(SummariseSpectra, HandComputedStatistics) {
