@@ -9,8 +9,11 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "engine/config.h"
+#include "experiment/run_columns.h"
+#include "sweep/sweep_grid.h"
 
 namespace gradflow::testing_util {
 
@@ -25,6 +28,21 @@ inline RunConfig Config(const std::string& activation, const std::string& init, 
   c.batch = batch;
   return c;
 }
+
+// The names of the configuration columns, in order.
+inline std::vector<std::string> ConfigColumnNames() {
+  std::vector<std::string> names;
+  for (const auto& column : ConfigColumns()) names.push_back(column.name);
+  return names;
+}
+
+// A tiny grid: 2 activations x 2 depths x 3 seeds = 12 runs in milliseconds.
+inline const std::vector<SweepSetting> kTinyGrid = {{"activation", "tanh,relu"},
+                                                    {"depth", "2,4"},
+                                                    {"width", "6"},
+                                                    {"batch", "5"},
+                                                    {"seed", "0..2"},
+                                                    {"loss", "probe"}};
 
 // A fresh empty folder under the test temp dir, unique per test.
 inline std::string ScratchDir() {

@@ -7,18 +7,15 @@
 
 #include "base/error.h"
 #include "experiment/run_columns.h"
+#include "test_util.h"
 
 namespace gradflow {
 namespace {
 
-std::vector<std::string> Columns() {
-  std::vector<std::string> names;
-  for (const auto& column : ConfigColumns()) names.push_back(column.name);
-  return names;
-}
+using testing_util::ConfigColumnNames;
 
 TEST(CheckRules, GrammarAndMatching) {
-  const Rule verdict = ParseRule("activation=relu|elu, depth=5 : healthy", Columns());
+  const Rule verdict = ParseRule("activation=relu|elu, depth=5 : healthy", ConfigColumnNames());
   ASSERT_EQ(verdict.selector.size(), 2u);
   EXPECT_EQ(verdict.selector[0].values, (std::vector<std::string>{"relu", "elu"}));
   RunFacts facts;
@@ -29,17 +26,18 @@ TEST(CheckRules, GrammarAndMatching) {
   EXPECT_TRUE(verdict.Selects(facts));
   EXPECT_FALSE(verdict.Holds(facts, &detail));
   EXPECT_EQ(detail, "verdict vanishing");
-  EXPECT_TRUE(ParseRule("*:!healthy|exploding", Columns()).Holds(facts, &detail));
-  EXPECT_TRUE(ParseRule("gain=1.0:vanishing_ratio<1e-4", Columns()).Selects(facts));  // numeric
-  EXPECT_TRUE(ParseRule("*:vanishing_ratio<1e-4", Columns()).Holds(facts, &detail));
-  EXPECT_FALSE(ParseRule("*:vanishing_ratio>=1e-4", Columns()).Holds(facts, &detail));
-  EXPECT_FALSE(ParseRule("activation=relu:healthy", Columns()).Selects(facts));
+  EXPECT_TRUE(ParseRule("*:!healthy|exploding", ConfigColumnNames()).Holds(facts, &detail));
+  EXPECT_TRUE(
+      ParseRule("gain=1.0:vanishing_ratio<1e-4", ConfigColumnNames()).Selects(facts));  // numeric
+  EXPECT_TRUE(ParseRule("*:vanishing_ratio<1e-4", ConfigColumnNames()).Holds(facts, &detail));
+  EXPECT_FALSE(ParseRule("*:vanishing_ratio>=1e-4", ConfigColumnNames()).Holds(facts, &detail));
+  EXPECT_FALSE(ParseRule("activation=relu:healthy", ConfigColumnNames()).Selects(facts));
 }
 
 TEST(CheckRules, MalformedRulesSayWhatIsWrong) {
   auto error = [](const std::string& text) -> std::string {
     try {
-      ParseRule(text, Columns());
+      ParseRule(text, ConfigColumnNames());
     } catch (const UsageError& e) {
       return e.what();
     }
@@ -69,7 +67,7 @@ TEST(CheckRules, EveryOperatorComparesAsWritten) {
   facts.metrics["decay_per_layer"] = 0.5;
   std::string detail;
   auto holds = [&](const std::string& expectation) {
-    return ParseRule("*:" + expectation, Columns()).Holds(facts, &detail);
+    return ParseRule("*:" + expectation, ConfigColumnNames()).Holds(facts, &detail);
   };
   EXPECT_TRUE(holds("decay_per_layer<0.6"));
   EXPECT_FALSE(holds("decay_per_layer<0.5"));
@@ -81,7 +79,7 @@ TEST(CheckRules, EveryOperatorComparesAsWritten) {
   EXPECT_FALSE(holds("decay_per_layer!=0.5"));
   EXPECT_EQ(detail, "decay_per_layer = 0.5");
   const Rule rule =
-      ParseRule(" depth = 5|20 , init=he_normal : ! vanishing | exploding ", Columns());
+      ParseRule(" depth = 5|20 , init=he_normal : ! vanishing | exploding ", ConfigColumnNames());
   ASSERT_EQ(rule.selector.size(), 2u);
   EXPECT_EQ(rule.selector[0].column, "depth");
   EXPECT_EQ(rule.selector[0].values, (std::vector<std::string>{"5", "20"}));
@@ -90,7 +88,7 @@ TEST(CheckRules, EveryOperatorComparesAsWritten) {
 }
 
 TEST(CheckRules, SelectorsNeedEveryConditionAndAMissingMetricFails) {
-  const Rule rule = ParseRule("activation=relu,depth=20:mean_saturation<0.1", Columns());
+  const Rule rule = ParseRule("activation=relu,depth=20:mean_saturation<0.1", ConfigColumnNames());
   RunFacts facts;
   facts.config = {{"activation", "relu"}, {"depth", "20.0"}};
   EXPECT_TRUE(rule.Selects(facts));  // 20 = 20.0 numerically
@@ -120,7 +118,7 @@ TEST(CheckRules, MetricRuleIsAShorthandOnEveryRun) {
 
 TEST(CheckRules, ErrorsPointToTheReadmeGrammar) {
   try {
-    ParseRule("depth:healthy", Columns());
+    ParseRule("depth:healthy", ConfigColumnNames());
     FAIL() << "no UsageError";
   } catch (const UsageError& e) {
     const std::string message = e.what();
@@ -137,12 +135,12 @@ namespace {
 
 TEST(CheckRules, TinyBoundsAreNumbersNotErrors) {
   const std::string tiny = "0." + std::string(400, '0') + "1";
-  const Rule rule = ParseRule("*:vanishing_ratio>=" + tiny, Columns());
+  const Rule rule = ParseRule("*:vanishing_ratio>=" + tiny, ConfigColumnNames());
   EXPECT_EQ(rule.op, ">=");
   EXPECT_EQ(rule.bound, 0.0);
   RunFacts facts;
   facts.config = {{"gain", "0"}};
-  EXPECT_TRUE(ParseRule("gain=" + tiny + ":healthy", Columns()).Selects(facts));
+  EXPECT_TRUE(ParseRule("gain=" + tiny + ":healthy", ConfigColumnNames()).Selects(facts));
 }
 
 }  // namespace

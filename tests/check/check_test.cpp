@@ -14,6 +14,8 @@
 namespace gradflow {
 namespace {
 
+using testing_util::ConfigColumnNames;
+
 using testing_util::Gradflow;
 using testing_util::ReadText;
 using testing_util::ScratchDir;
@@ -48,12 +50,6 @@ CheckResult Check(const std::string& current, const std::string& baseline,
   const CsvTable now = CsvTable::Parse("current.csv", current);
   const CsvTable base = CsvTable::Parse("baseline.csv", baseline);
   return RunCheck(now, &base, options);
-}
-
-std::vector<std::string> Columns() {
-  std::vector<std::string> names;
-  for (const auto& column : ConfigColumns()) names.push_back(column.name);
-  return names;
 }
 
 TEST(Check, IdenticalFilesPass) {
@@ -153,8 +149,8 @@ TEST(Check, LayerCsvVerdictsAreRecomputedAndUnmatchedRulesFail) {
   const std::string csv = LayerCsv({{"relu", {1e-5, 1e-2, 1}}, {"tanh", {0.5, 0.7, 1}}});
   const CsvTable table = CsvTable::Parse("c.csv", csv);
   CheckOptions options;
-  options.rules = {ParseRule("activation=relu:vanishing", Columns()),
-                   ParseRule("activation=tanh:healthy", Columns()),
+  options.rules = {ParseRule("activation=relu:vanishing", ConfigColumnNames()),
+                   ParseRule("activation=tanh:healthy", ConfigColumnNames()),
                    MetricRule("--min-vanishing-ratio", "vanishing_ratio", ">=", 1e-3)};
   CheckResult r = RunCheck(table, nullptr, options);
   EXPECT_FALSE(r.passed);  // relu breaks --min-vanishing-ratio
@@ -163,7 +159,7 @@ TEST(Check, LayerCsvVerdictsAreRecomputedAndUnmatchedRulesFail) {
   EXPECT_EQ(r.rules[2].failed, 1);
   options.rules.pop_back();
   EXPECT_TRUE(RunCheck(table, nullptr, options).passed);
-  options.rules.push_back(ParseRule("activation=selu:healthy", Columns()));
+  options.rules.push_back(ParseRule("activation=selu:healthy", ConfigColumnNames()));
   r = RunCheck(table, nullptr, options);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.rules.back().selected, 0);
@@ -269,7 +265,7 @@ TEST(Check, JUnitCasesCarryPropertiesErrorsAndFailures) {
   const std::string now = LayerCsv({{"relu", {100, 1}}, {"tanh", {NAN, 1}}, {"elu", {1, 1}}});
   CheckOptions options;
   options.metrics = {"delta_norm"};
-  options.rules = {ParseRule("activation=elu:vanishing_ratio<=1e-3", Columns())};
+  options.rules = {ParseRule("activation=elu:vanishing_ratio<=1e-3", ConfigColumnNames())};
   const CheckResult r = Check(now, base, options);
   ASSERT_EQ(r.cases.size(), 3u);
   ASSERT_EQ(r.cases[0].metrics.size(), 1u);
@@ -327,7 +323,7 @@ TEST(Check, JUnitCasesCarryPropertiesErrorsAndFailures) {
   EXPECT_EQ(cut.cases[0].metrics[0].errors, 1);
   // A rule on a nan metric is an <error>.
   CheckOptions rules;
-  rules.rules = {ParseRule("*:vanishing_ratio<=1e3", Columns())};
+  rules.rules = {ParseRule("*:vanishing_ratio<=1e3", ConfigColumnNames())};
   const std::string nan_run = LayerCsv({{"relu", {NAN, 1}}});
   const CsvTable table = CsvTable::Parse("nan.csv", nan_run);
   const CheckResult nan_rule = RunCheck(table, nullptr, rules);

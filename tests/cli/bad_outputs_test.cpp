@@ -21,7 +21,7 @@ using testing_util::ScratchDir;
 using testing_util::Shell;
 using testing_util::WriteText;
 
-const std::string kSmallRun = "run --depth 2 --width 4 --batch 3 -q";
+const std::string kQuickRun = "run --depth 2 --width 4 --batch 3 -q";
 const std::string kSmallSweep = "sweep --depth 2 --width 4 --batch 3 --seeds 0..1 -q";
 
 // Runs `gradflow ARGS` in `dir` with stdout on the always-full /dev/full.
@@ -37,7 +37,7 @@ TEST(BadOutputs, StdoutOnAFullDiskIsAFailureWithAMessage) {
     std::string args;
     int exit_code;
   } cases[] = {
-      {kSmallRun, 1},
+      {kQuickRun, 1},
       {kSmallSweep, 1},
       {kSmallSweep + " --dry-run", 1},
       {"theory --depth 3", 1},
@@ -69,17 +69,17 @@ TEST(BadOutputs, CheckReportsOnAFullDiskExitThreeNotOne) {
 TEST(BadOutputs, TheSameFileForTwoOutputsOrAnInputIsRefusedBeforeAnyWork) {
   const std::string dir = ScratchDir();
   ASSERT_EQ(Gradflow(dir, kSmallSweep + " -o layers.csv --summary-out summary.csv"), 0);
-  ASSERT_EQ(Gradflow(dir, kSmallRun + " -o run.csv --save-model model.safetensors"), 0);
+  ASSERT_EQ(Gradflow(dir, kQuickRun + " -o run.csv --save-model model.safetensors"), 0);
   WriteText(dir + "/run.toml", "depth = 2\n");
   const std::string summary = ReadText(dir + "/summary.csv");
   const std::string model = ReadText(dir + "/model.safetensors");
   const std::string cases[] = {
-      kSmallRun + " -o a.csv --summary-out a.csv",
-      kSmallRun + " -o a.csv --histograms ./a.csv",
-      kSmallRun + " -o a.csv --save-model a.csv",
+      kQuickRun + " -o a.csv --summary-out a.csv",
+      kQuickRun + " -o a.csv --histograms ./a.csv",
+      kQuickRun + " -o a.csv --save-model a.csv",
       "run -q --load-model model.safetensors --save-model model.safetensors -o a.csv",
       "run -q --load-model model.safetensors -o model.safetensors",
-      kSmallRun + " --config run.toml -o run.toml",
+      kQuickRun + " --config run.toml -o run.toml",
       kSmallSweep + " -o a.csv --summary-out a.csv",
       kSmallSweep + " -o a.csv --aggregate-out sub/../a.csv",
       kSmallSweep + " -o a.csv --summary-out a.csv.journal",
@@ -110,14 +110,14 @@ TEST(BadOutputs, TheSameFileForTwoOutputsOrAnInputIsRefusedBeforeAnyWork) {
 TEST(BadOutputs, SymlinkedOutputsStayLinksAndDevStdoutIsStdout) {
   const std::string dir = ScratchDir();
   ASSERT_EQ(symlink("target.csv", (dir + "/link.csv").c_str()), 0);
-  ASSERT_EQ(Gradflow(dir, kSmallRun + " -o layers.csv --summary-out link.csv"), 0);
+  ASSERT_EQ(Gradflow(dir, kQuickRun + " -o layers.csv --summary-out link.csv"), 0);
   EXPECT_TRUE(fs::is_symlink(dir + "/link.csv"));
   EXPECT_NE(ReadText(dir + "/target.csv").find("vanishing_ratio"), std::string::npos);
   ASSERT_EQ(symlink("/dev/stdout", (dir + "/stdout_link").c_str()), 0);
-  ASSERT_EQ(Gradflow(dir, kSmallRun + " -o layers.csv --summary-out stdout_link"), 0);
+  ASSERT_EQ(Gradflow(dir, kQuickRun + " -o layers.csv --summary-out stdout_link"), 0);
   EXPECT_TRUE(fs::is_symlink(dir + "/stdout_link"));
   EXPECT_NE(ReadText(dir + "/out.txt").find("vanishing_ratio"), std::string::npos);
-  ASSERT_EQ(Gradflow(dir, kSmallRun + " -o layers.csv --summary-out /dev/stdout"), 0);
+  ASSERT_EQ(Gradflow(dir, kQuickRun + " -o layers.csv --summary-out /dev/stdout"), 0);
   EXPECT_TRUE(fs::is_symlink("/dev/stdout"));
   EXPECT_NE(ReadText(dir + "/out.txt").find("vanishing_ratio"), std::string::npos);
 }
@@ -127,7 +127,7 @@ TEST(BadOutputs, SymlinkedOutputsStayLinksAndDevStdoutIsStdout) {
 TEST(BadOutputs, RunReplacesAllItsOutputsOrNone) {
   const std::string dir = ScratchDir();
   WriteText(dir + "/layers.csv", "old layers\n");
-  EXPECT_EQ(Gradflow(dir, kSmallRun + " -o layers.csv --summary-out /dev/full"), 1);
+  EXPECT_EQ(Gradflow(dir, kQuickRun + " -o layers.csv --summary-out /dev/full"), 1);
   EXPECT_EQ(ReadText(dir + "/layers.csv"), "old layers\n");
   int files = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -140,7 +140,7 @@ TEST(BadOutputs, RunReplacesAllItsOutputsOrNone) {
 TEST(BadOutputs, A250CharacterOutputNameWorks) {
   const std::string dir = ScratchDir();
   const std::string name = std::string(246, 'r') + ".csv";
-  EXPECT_EQ(Gradflow(dir, kSmallRun + " -o " + name), 0) << ReadText(dir + "/err.txt");
+  EXPECT_EQ(Gradflow(dir, kQuickRun + " -o " + name), 0) << ReadText(dir + "/err.txt");
   EXPECT_TRUE(fs::exists(dir + "/" + name));
 }
 

@@ -6,7 +6,7 @@
 namespace gradflow {
 namespace {
 
-const std::vector<SweepSetting> kGrid = {{"activation", "tanh,relu"}, {"depth", "2,4"}};
+const std::vector<SweepSetting> kStampGrid = {{"activation", "tanh,relu"}, {"depth", "2,4"}};
 
 TEST(GridStamp, HeaderAndRowsGainTheThreeColumns) {
   EXPECT_EQ(StampedHeader("a,b\n"), "a,b,grid_run,grid_runs,grid_id\n");
@@ -46,10 +46,10 @@ TEST(GridStamp, MalformedStampsAreRefused) {
 }
 
 TEST(GridStamp, GridIdNamesTheModeAndEveryRunInOrder) {
-  const SweepGrid grid = ExpandGrid(kGrid);
+  const SweepGrid grid = ExpandGrid(kStampGrid);
   const std::string id = GridId("run", grid);
   EXPECT_EQ(id.size(), 16u);
-  EXPECT_EQ(GridId("run", ExpandGrid(kGrid)), id);  // deterministic
+  EXPECT_EQ(GridId("run", ExpandGrid(kStampGrid)), id);  // deterministic
   EXPECT_NE(GridId("spectrum", grid), id);
   EXPECT_NE(GridId("run", ExpandGrid({{"activation", "relu,tanh"}, {"depth", "2,4"}})), id);
   EXPECT_NE(GridId("run", ExpandGrid({{"activation", "tanh,relu"}, {"depth", "2,5"}})), id);

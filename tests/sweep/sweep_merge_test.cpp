@@ -13,21 +13,14 @@
 namespace gradflow {
 namespace {
 
+using testing_util::kTinyGrid;
 using testing_util::ReadText;
 using testing_util::ScratchDir;
 using testing_util::Shell;
 
-// A tiny grid: 2 activations x 2 depths x 3 seeds = 12 runs in milliseconds.
-const std::vector<SweepSetting> kGrid = {{"activation", "tanh,relu"},
-                                         {"depth", "2,4"},
-                                         {"width", "6"},
-                                         {"batch", "5"},
-                                         {"seed", "0..2"},
-                                         {"loss", "probe"}};
-
 SweepRequest Request(const std::string& dir) {
   SweepRequest request;
-  request.settings = kGrid;
+  request.settings = kTinyGrid;
   request.jobs = 2;
   request.out = dir + "/layers.csv";
   request.summary_out = dir + "/summary.csv";
@@ -56,18 +49,18 @@ TEST(SweepMerge, MergedShardsAreByteIdenticalToTheUnshardedSweep) {
     files.push_back(CsvTable::Read(dir + "/l" + std::to_string(k) + ".csv"));
     files.push_back(CsvTable::Read(dir + "/s" + std::to_string(k) + ".csv"));
   }
-  const MergedSweep merged = MergeShards(&kGrid, files);
+  const MergedSweep merged = MergeShards(&kTinyGrid, files);
   EXPECT_TRUE(merged.has_layers);
   EXPECT_TRUE(merged.has_summary);
   EXPECT_EQ(merged.layers, ReadText(dir + "/layers.csv"));
   EXPECT_EQ(merged.summary, ReadText(dir + "/summary.csv"));
   // A missing shard, a shard given twice and a foreign grid are errors.
   std::vector<CsvTable> partial(files.begin(), files.begin() + 4);
-  EXPECT_THROW(MergeShards(&kGrid, partial), UsageError);
+  EXPECT_THROW(MergeShards(&kTinyGrid, partial), UsageError);
   std::vector<CsvTable> twice = files;
   twice.push_back(files[0]);
-  EXPECT_THROW(MergeShards(&kGrid, twice), UsageError);
-  std::vector<SweepSetting> other = kGrid;
+  EXPECT_THROW(MergeShards(&kTinyGrid, twice), UsageError);
+  std::vector<SweepSetting> other = kTinyGrid;
   other[1] = {"depth", "2"};
   EXPECT_THROW(MergeShards(&other, files), UsageError);
 }
@@ -123,7 +116,7 @@ TEST(SweepMerge, ShardsOfAnotherGridOrSweepAreRefused) {
     EXPECT_NE(std::string(e.what()).find("another sweep"), std::string::npos) << e.what();
   }
   // With grid options, a stamp must agree with the grid they make.
-  EXPECT_THROW(MergeShards(&kGrid, mixed), UsageError);
+  EXPECT_THROW(MergeShards(&kTinyGrid, mixed), UsageError);
   // An edited stamp: run 0's rows claim to be grid_run 1.
   const std::string l1 = ReadText(dir + "/l1.csv");
   std::string edited = l1;
@@ -195,7 +188,7 @@ TEST(SweepMerge, OnlyTheKindsGivenAreMerged) {
   std::vector<CsvTable> layers;
   for (int k = 1; k <= 3; ++k)
     layers.push_back(CsvTable::Read(dir + "/l" + std::to_string(k) + ".csv"));
-  const MergedSweep merged = MergeShards(&kGrid, layers);
+  const MergedSweep merged = MergeShards(&kTinyGrid, layers);
   EXPECT_TRUE(merged.has_layers);
   EXPECT_FALSE(merged.has_summary);
   EXPECT_EQ(merged.layers, ReadText(dir + "/layers.csv"));
@@ -206,7 +199,7 @@ TEST(SweepMerge, RunMergeWritesTheUnshardedFilesAndTheAggregate) {
   const std::string dir = ScratchDir();
   SweepAndShards(dir);
   MergeRequest request;
-  request.settings = kGrid;
+  request.settings = kTinyGrid;
   for (int k : {2, 3, 1}) {
     request.inputs.push_back(dir + "/s" + std::to_string(k) + ".csv");
     request.inputs.push_back(dir + "/l" + std::to_string(k) + ".csv");
@@ -226,7 +219,7 @@ TEST(SweepMerge, RunMergeRefusesInconsistentRequestsBeforeWriting) {
   const std::string dir = ScratchDir();
   SweepAndShards(dir);
   MergeRequest request;
-  request.settings = kGrid;
+  request.settings = kTinyGrid;
   EXPECT_THROW(RunMerge(request), UsageError);  // no inputs
   // Summary inputs but no summary or aggregate output.
   for (int k = 1; k <= 3; ++k) {

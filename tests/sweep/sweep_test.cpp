@@ -18,23 +18,17 @@ namespace gradflow {
 namespace {
 
 using testing_util::Gradflow;
+using testing_util::kTinyGrid;
 using testing_util::ReadText;
 using testing_util::ScratchDir;
 using testing_util::Shell;
 using testing_util::WriteText;
 
-// A tiny grid: 2 activations x 2 depths x 3 seeds = 12 runs in milliseconds.
-const std::vector<SweepSetting> kGrid = {{"activation", "tanh,relu"},
-                                         {"depth", "2,4"},
-                                         {"width", "6"},
-                                         {"batch", "5"},
-                                         {"seed", "0..2"},
-                                         {"loss", "probe"}};
 const char* kGridArgs = "--activation tanh,relu --depth 2,4 --width 6 --batch 5 --seeds 0..2 -q";
 
 SweepRequest Request(const std::string& dir, int jobs) {
   SweepRequest request;
-  request.settings = kGrid;
+  request.settings = kTinyGrid;
   request.jobs = jobs;
   request.out = dir + "/layers.csv";
   request.summary_out = dir + "/summary.csv";
@@ -67,7 +61,7 @@ TEST(Sweep, OutputIsInGridOrderAndIdenticalForAnyJobs) {
     EXPECT_EQ(ReadText(dir + "/aggregate.csv"), aggregate) << jobs;
   }
   // Rows: run by run in grid order, each run's layers 1..L, same as RunExperiment.
-  const SweepGrid grid = ExpandGrid(kGrid);
+  const SweepGrid grid = ExpandGrid(kTinyGrid);
   std::string expected = LayerCsvHeader();
   for (const RunConfig& config : grid.runs) expected += MeasureRunRows(config).layer_rows;
   EXPECT_EQ(layers, expected);
@@ -83,7 +77,7 @@ TEST(Sweep, ResumeFromAKilledSweepsJournalReusesFinishedRunsOnly) {
   const std::string summary = ReadText(dir + "/summary.csv");
   Shell("rm '" + dir + "/layers.csv' '" + dir + "/summary.csv' '" + dir + "/aggregate.csv'");
   // A journal as a killed sweep leaves it: two whole runs and a torn third.
-  const SweepGrid grid = ExpandGrid(kGrid);
+  const SweepGrid grid = ExpandGrid(kTinyGrid);
   std::string journal =
       std::string("gradflow sweep journal 1\n") + LayerCsvHeader() + SummaryCsvHeader();
   for (size_t i : {4, 0}) {
@@ -109,7 +103,7 @@ TEST(Sweep, ResumeFromAKilledSweepsJournalReusesFinishedRunsOnly) {
 // link to it keeps every byte.
 TEST(Sweep, ResumeNeverTruncatesTheJournal) {
   const std::string dir = ScratchDir();
-  const SweepGrid grid = ExpandGrid(kGrid);
+  const SweepGrid grid = ExpandGrid(kTinyGrid);
   std::string journal =
       std::string("gradflow sweep journal 1\n") + LayerCsvHeader() + SummaryCsvHeader();
   for (size_t i : {3, 1}) {
