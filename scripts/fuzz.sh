@@ -1,31 +1,34 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets in fuzz/ with clang (build-fuzz/) and runs each,
-# as many at a time as there are cores: first over its committed corpus
+# Builds the libFuzzer targets in fuzz/ (in the sanitizer build, build-asan/,
+# through scripts/sanitizer_build.sh; needs clang and libomp-dev) and runs
+# each, as many at a time as there are cores: first over its committed corpus
 # fuzz/corpus/NAME/ (every file once: a regression check), then for SECONDS
 # seconds of new inputs.
 #   bash scripts/fuzz.sh          corpus replay + 60 s each
 #   bash scripts/fuzz.sh 600      corpus replay + 10 minutes each
 #   bash scripts/fuzz.sh 0        corpus replay only
 #   FUZZERS="csv_reader" bash scripts/fuzz.sh 30    a subset
-# New inputs found go to build-fuzz/corpus/NAME/ (not committed); a crash
-# leaves its input in build-fuzz/ and fails the script. Exit 0 when all pass.
+# Logs and new inputs go to build-fuzz/ (build-fuzz/corpus/NAME/, not
+# committed); a crash leaves its input in build-fuzz/ and fails the script.
+# Exit 0 when all pass, 3 when clang cannot build fuzzers here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 fuzzers="${FUZZERS:-safetensors csv_reader sweep_grid config_file}"
-if ! command -v clang++ >/dev/null; then
-  echo "fuzz.sh: clang++ not found (apt-get install clang libomp-dev); nothing fuzzed" >&2
+if ! bash scripts/sanitizer_build.sh --has-fuzzer; then
+  echo "fuzz.sh: clang++ with libFuzzer and OpenMP not found (apt-get install clang libomp-dev);" \
+    "nothing fuzzed" >&2
   exit 3
 fi
-CXX=clang++ cmake -S . -B build-fuzz -DGRADFLOW_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 targets=()
-for name in $fuzzers; do targets+=(--target "${name}_fuzz"); done
-cmake --build build-fuzz -j "$(nproc)" "${targets[@]}"
+for name in $fuzzers; do targets+=("${name}_fuzz"); done
+bash scripts/sanitizer_build.sh "${targets[@]}"
+mkdir -p build-fuzz
 # One fuzzer: corpus replay, then SECONDS of new inputs; everything goes to
 # build-fuzz/NAME.log, and the exit status says whether it passed.
 fuzz_one() {
   local name=$1
-  local binary="build-fuzz/fuzz/${name}_fuzz" seeds="fuzz/corpus/$name"
+  local binary="build-asan/fuzz/${name}_fuzz" seeds="fuzz/corpus/$name"
   local log="build-fuzz/$name.log"
   mkdir -p "build-fuzz/corpus/$name"
   {
