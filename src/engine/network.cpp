@@ -106,16 +106,37 @@ void Network<T>::Backward(const ForwardCache<T>& cache, const Mat<T>& dout,
 }
 
 template <typename T>
-Network<T> BuildNetwork(const RunConfig& config) {
+Network<T> BuildNetwork(const RunConfig& config, WeightCache* cache) {
   const InitSpec& init = InitSpecOf(config.init);
   const Activation activation = MakeActivation(config);
   const int num_hidden = config.depth;
   const int num_layers = num_hidden + (config.HasHead() ? 1 : 0);
   std::vector<Layer<T>> layers(num_layers);
+  // W^l: (rows, fan_in) of layer l = index + 1.
+  auto rows_of = [&](int l) {
+    return l > num_hidden ? config.HeadUnits() : config.HiddenWidth(l) * activation.Pieces();
+  };
+  auto fan_in_of = [&](int l) { return l == 1 ? config.InputDim() : config.HiddenWidth(l - 1); };
+  auto key_of = [&](int l) {
+    return WeightCache::KeyOf<T>(config.seed, l, config.init, config.init_params, config.gain,
+                                 rows_of(l), fan_in_of(l));
+  };
+  // Layers drawn before come from the cache (looked up here, outside the
+  // parallel loop: the cache is not thread-safe).
+  std::vector<char> from_cache(static_cast<size_t>(num_layers), 0);
+  double draws = 0;
+  for (int l = 1; l <= num_layers; ++l) {
+    const Mat<T>* cached = cache ? cache->Find<T>(key_of(l)) : nullptr;
+    if (cached) {
+      layers[l - 1].w = *cached;
+      from_cache[l - 1] = 1;
+    } else {
+      draws += static_cast<double>(rows_of(l)) * fan_in_of(l);
+    }
+  }
   // Every layer draws from its own streams, so layers can be sampled in
   // parallel with the same numbers at any thread count (sampling was most of
   // a depth-50, width-1024 run's wall time).
-  const double draws = static_cast<double>(config.width) * config.width * num_layers;
   const bool norm = config.norm != NormKind::kNone;
   ForEachChunk(
       num_layers, 1,
@@ -123,12 +144,13 @@ Network<T> BuildNetwork(const RunConfig& config) {
         const int l = static_cast<int>(index) + 1;
         Layer<T>& layer = layers[index];
         layer.is_head = l > num_hidden;
-        const int rows =
-            layer.is_head ? config.HeadUnits() : config.HiddenWidth(l) * activation.Pieces();
-        const int fan_in = l == 1 ? config.InputDim() : config.HiddenWidth(l - 1);
-        Rng weight_rng(config.seed, Purpose::kWeights, l);
-        layer.w = SampleWeights(init, config.init_params, config.gain, rows, fan_in, &weight_rng)
-                      .template cast<T>();
+        const int rows = rows_of(l);
+        if (!from_cache[index]) {
+          Rng weight_rng(config.seed, Purpose::kWeights, l);
+          layer.w =
+              SampleWeights(init, config.init_params, config.gain, rows, fan_in_of(l), &weight_rng)
+                  .template cast<T>();
+        }
         VecD bias = VecD::Zero(rows);
         if (config.bias_std > 0) {
           Rng bias_rng(config.seed, Purpose::kBiases, l);
@@ -141,12 +163,17 @@ Network<T> BuildNetwork(const RunConfig& config) {
         }
       },
       20.0 * draws);
+  if (cache) {
+    for (int l = 1; l <= num_layers; ++l) {
+      if (!from_cache[l - 1]) cache->Insert(key_of(l), layers[l - 1].w);
+    }
+  }
   return Network<T>(activation, std::move(layers), Architecture::Of(config));
 }
 
 template class Network<float>;
 template class Network<double>;
-template Network<float> BuildNetwork<float>(const RunConfig&);
-template Network<double> BuildNetwork<double>(const RunConfig&);
+template Network<float> BuildNetwork<float>(const RunConfig&, WeightCache*);
+template Network<double> BuildNetwork<double>(const RunConfig&, WeightCache*);
 
 }  // namespace gradflow

@@ -25,6 +25,7 @@
 #include "engine/activation.h"
 #include "engine/config.h"
 #include "engine/normalization.h"
+#include "engine/weight_cache.h"
 
 namespace gradflow {
 
@@ -124,8 +125,10 @@ class Network {
 // Weights and biases drawn from config's seed: layer l's weights from stream
 // (seed, kWeights, l) and biases from (seed, kBiases, l), sampled in double
 // and rounded to T. Every init sees each layer's real fan_in and fan_out
-// (--widths); a norm starts at γ = 1, β = 0.
+// (--widths); a norm starts at γ = 1, β = 0. With a cache, layers drawn
+// before (by an earlier run with the same seed, init, gain and layer shape)
+// are copied from it instead of drawn again: the same numbers.
 template <typename T>
-Network<T> BuildNetwork(const RunConfig& config);
+Network<T> BuildNetwork(const RunConfig& config, WeightCache* cache = nullptr);
 
 }  // namespace gradflow

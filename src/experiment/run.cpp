@@ -50,7 +50,7 @@ namespace {
 
 template <typename T>
 RunResult RunTyped(const RunConfig& config, PassObserver* observer, RunWorkspace* workspace) {
-  const Network<T> network = BuildNetwork<T>(config);
+  const Network<T> network = BuildNetwork<T>(config, workspace ? &workspace->weights : nullptr);
   const Mat<T> x = SampleInput(config).cast<T>();
   const int out_units = config.HasHead() ? config.HeadUnits() : config.LastHiddenWidth();
   const LossTargets targets = SampleLossTargets(config.loss, out_units, config.batch, config.seed);
