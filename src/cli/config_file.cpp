@@ -96,6 +96,12 @@ void ApplyConfigText(CLI::App* app, const std::string& path, const std::string& 
       throw UsageError(fmt::format("--config '{}': unknown key '{}'{}", path, item.name,
                                    near.empty() ? "" : "; did you mean '" + near + "'?"));
     }
+    // An empty list (`quiet = []`) gives an option no value at all; CLI11's
+    // flag callbacks read the first value unchecked (found by the fuzzer).
+    if (item.inputs.empty()) {
+      throw UsageError(fmt::format("--config '{}': key '{}' has an empty list; give it a value",
+                                   path, item.name));
+    }
     if (option->count() > 0) continue;  // the command line wins
     try {
       option->add_result(item.inputs);

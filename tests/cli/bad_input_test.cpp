@@ -86,6 +86,18 @@ TEST_F(BadInput, UnterminatedConfigArrayIsRefusedWithItsKey) {
   ExpectRefused("sweep --config c.toml --dry-run", {"c.toml", "key 'seed'", "never closed"});
 }
 
+// `quiet = []` crashed every command (CLI11's flag callback read the first of
+// no values); found by the config_file fuzzer.
+TEST_F(BadInput, EmptyConfigListIsRefusedWithItsKey) {
+  for (const char* line : {"quiet = []\n", "depth = []\n", "activation = []\n"}) {
+    WriteText(dir_ + "/c.toml", line);
+    const std::string key = std::string(line).substr(0, std::string(line).find(' '));
+    ExpectRefused(std::string(kSmallRun) + "--config c.toml",
+                  {"c.toml", "key '" + key + "'", "empty list"});
+    ExpectRefused("sweep --config c.toml --dry-run", {"key '" + key + "'", "empty list"});
+  }
+}
+
 TEST_F(BadInput, OptionsThatWouldDoNothingOrFailLateAreRefusedFirst) {
   ExpectRefused(std::string(kSmallRun) + "--histogram-bins 5",
                 {"--histogram-bins", "--histograms"});
