@@ -255,6 +255,70 @@ struct IdentityKernel {
   }
 };
 
+// ---------------------------------------------------------------- maxout
+// One column of maxout: a_i = max_j z_{i·k+j}, the first of equal maxima
+// wins (a NaN first piece stays the winner, as no comparison beats it), and
+// φ' is 1 for the winner, 0 for the other pieces. Written without branches and
+// with k a constant for the common piece counts, so the compiler vectorises
+// it (the branchy loop over a runtime k was about 10% of a maxout sweep).
+template <int K, bool kDerivative, typename T>
+void MaxoutUnits(const T* z, Index units, int k_runtime, T* a, T* derivative) {
+  const int k = K > 0 ? K : k_runtime;
+  for (Index i = 0; i < units; ++i) {
+    const T* pieces = z + i * k;
+    T best = pieces[0];
+    int winner = 0;
+    for (int j = 1; j < k; ++j) {
+      const bool greater = pieces[j] > best;
+      best = greater ? pieces[j] : best;
+      winner = greater ? j : winner;
+    }
+    a[i] = best;
+    if constexpr (kDerivative) {
+      for (int j = 0; j < k; ++j) derivative[i * k + j] = winner == j ? T(1) : T(0);
+    }
+  }
+}
+
+template <bool kDerivative, typename T>
+void MaxoutColumn(const T* z, Index units, int k, T* a, T* derivative) {
+  switch (k) {
+    case 2:
+      return MaxoutUnits<2, kDerivative>(z, units, k, a, derivative);
+    case 3:
+      return MaxoutUnits<3, kDerivative>(z, units, k, a, derivative);
+    case 4:
+      return MaxoutUnits<4, kDerivative>(z, units, k, a, derivative);
+    default:
+      return MaxoutUnits<0, kDerivative>(z, units, k, a, derivative);
+  }
+}
+
+// z: (units·k) values of one sample; a: (units); derivative: (units·k) or null.
+template <typename T>
+void MaxoutForward(const T* z, Index units, int k, T* a, T* derivative) {
+  if (derivative) {
+    MaxoutColumn<true>(z, units, k, a, derivative);
+  } else {
+    MaxoutColumn<false>(z, units, k, a, derivative);
+  }
+}
+
+// δ_{i·k+j} = φ'_{i·k+j} · (∂L/∂a)_i for one sample, no division per element.
+template <int K, typename T>
+void MaxoutBackwardUnits(const T* dphi, const T* da, Index units, int k_runtime, T* delta) {
+  const int k = K > 0 ? K : k_runtime;
+  for (Index i = 0; i < units; ++i) {
+    for (int j = 0; j < k; ++j) delta[i * k + j] = dphi[i * k + j] * da[i];
+  }
+}
+
+template <typename T>
+void MaxoutBackward(const T* dphi, const T* da, Index units, int k, T* delta) {
+  if (k == 2) return MaxoutBackwardUnits<2>(dphi, da, units, k, delta);
+  MaxoutBackwardUnits<0>(dphi, da, units, k, delta);
+}
+
 // A row's float and double blocks.
 #define GRADFLOW_SCALAR_BLOCKS(phi, dphi) \
   &ScalarBlock<phi, dphi, float>, &ScalarBlock<phi, dphi, double>
@@ -385,20 +449,8 @@ void Activation::Forward(const Mat<T>& z, Mat<T>* a, Mat<T>* dphi) const {
           return;
         }
         for (Eigen::Index b = start; b < start + size; ++b) {
-          const T* in = z.col(b).data();
-          T* out = a->col(b).data();
-          T* derivative = dphi ? dphi->col(b).data() : nullptr;
-          // a_i = max_j z_{i·k+j}; the first of equal maxima wins.
-          for (Eigen::Index i = 0; i < units; ++i) {
-            int winner = 0;
-            for (int j = 1; j < k; ++j) {
-              if (in[i * k + j] > in[i * k + winner]) winner = j;
-            }
-            out[i] = in[i * k + winner];
-            if (derivative) {
-              for (int j = 0; j < k; ++j) derivative[i * k + j] = j == winner ? T(1) : T(0);
-            }
-          }
+          MaxoutForward(z.col(b).data(), units, k, a->col(b).data(),
+                        dphi ? dphi->col(b).data() : nullptr);
         }
       },
       kTranscendentalCost * static_cast<double>(z.size()));
@@ -417,7 +469,7 @@ void Activation::BackwardFromDerivative(const Mat<T>& dphi, const Mat<T>& da, Ma
           return;
         }
         for (Eigen::Index b = start; b < start + size; ++b) {
-          for (Eigen::Index r = 0; r < dphi.rows(); ++r) (*delta)(r, b) = dphi(r, b) * da(r / k, b);
+          MaxoutBackward(dphi.col(b).data(), da.col(b).data(), da.rows(), k, delta->col(b).data());
         }
       },
       static_cast<double>(dphi.size()));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -246,6 +247,52 @@ TEST(Activation, MaxoutTakesTheMaxAndRoutesTheGradientToTheWinner) {
   expected(3, 0) = 30;
   expected(3, 1) = 40;
   EXPECT_EQ(delta, expected);
+}
+
+// The maxout kernels (constant piece counts 2–4, a loop for others) against
+// the definition, for float and double, on values with ties (integers in
+// [-3, 3]) and a NaN: the first of equal maxima wins and takes φ' = 1, and
+// δ = φ' · (∂L/∂a) of the piece's unit.
+template <typename T>
+void ExpectMaxoutMatchesTheDefinition(int k) {
+  ActivationParams p;
+  p.maxout_pieces = k;
+  const Activation maxout(ActivationKind::kMaxout, p);
+  const int units = 37, batch = 3;
+  Mat<T> z(units * k, batch);
+  for (Eigen::Index i = 0; i < z.size(); ++i) z.data()[i] = T((i * 7919 % 13) % 7) - T(3);
+  z(k, 1) = std::numeric_limits<T>::quiet_NaN();  // unit 1's first piece: it stays the winner
+  Mat<T> a, dphi, da(units, batch), delta;
+  for (Eigen::Index i = 0; i < da.size(); ++i) da.data()[i] = T(i + 1);
+  maxout.Forward(z, &a, &dphi);
+  maxout.BackwardFromDerivative(dphi, da, &delta);
+  for (int b = 0; b < batch; ++b) {
+    for (int i = 0; i < units; ++i) {
+      int winner = 0;
+      for (int j = 1; j < k; ++j)
+        if (z(i * k + j, b) > z(i * k + winner, b)) winner = j;
+      const T expected = z(i * k + winner, b);
+      if (std::isnan(expected)) {
+        EXPECT_TRUE(std::isnan(a(i, b))) << "k " << k << " unit " << i;
+      } else {
+        EXPECT_EQ(a(i, b), expected) << "k " << k << " unit " << i;
+      }
+      for (int j = 0; j < k; ++j) {
+        EXPECT_EQ(dphi(i * k + j, b), j == winner ? T(1) : T(0)) << "k " << k << " unit " << i;
+        EXPECT_EQ(delta(i * k + j, b), j == winner ? da(i, b) : T(0));
+      }
+    }
+  }
+  Mat<T> a_only;
+  maxout.Forward(z, &a_only);
+  EXPECT_TRUE(a_only.cwiseEqual(a).count() + (a.array().isNaN()).count() == a.size());
+}
+
+TEST(Activation, MaxoutKernelsMatchTheDefinitionForEveryPieceCount) {
+  for (int k = 1; k <= 6; ++k) {
+    ExpectMaxoutMatchesTheDefinition<float>(k);
+    ExpectMaxoutMatchesTheDefinition<double>(k);
+  }
 }
 
 // piecewise_linear rows have a constant φ' on each side of 0 (and maxout,
