@@ -6,6 +6,7 @@
 #include "base/rng.h"
 #include "base/suggest.h"
 #include "engine/config.h"
+#include "engine/sample_cache.h"
 
 namespace gradflow {
 namespace {
@@ -37,23 +38,25 @@ std::string InputName(InputKind kind) {
   return kind == InputKind::kFromFile ? "file" : kTable.at(static_cast<size_t>(kind)).name;
 }
 
-MatD SampleInput(const RunConfig& config) {
-  Rng rng(config.seed, Purpose::kInput);
-  const int dim = config.InputDim();
-  MatD x(dim, config.batch);
+MatD SampleInput(const RunConfig& config, SampleCache* cache) {
   if (config.input == InputKind::kFromFile) {
     throw UsageError(
         "--input: the batch came from a model file that names no input distribution, so there "
         "is none to draw from");
   }
-  const bool uniform = config.input == InputKind::kUniform;
-  const double limit = std::sqrt(3.0);
-  for (int b = 0; b < config.batch; ++b) {
-    for (int i = 0; i < dim; ++i) {
-      x(i, b) = config.input_scale * (uniform ? rng.Uniform(-limit, limit) : rng.Normal());
+  return SampleCache::FindOrDraw<double>(cache, SampleCache::InputKey(config), [&] {
+    Rng rng(config.seed, Purpose::kInput);
+    const int dim = config.InputDim();
+    MatD x(dim, config.batch);
+    const bool uniform = config.input == InputKind::kUniform;
+    const double limit = std::sqrt(3.0);
+    for (int b = 0; b < config.batch; ++b) {
+      for (int i = 0; i < dim; ++i) {
+        x(i, b) = config.input_scale * (uniform ? rng.Uniform(-limit, limit) : rng.Normal());
+      }
     }
-  }
-  return x;
+    return x;
+  });
 }
 
 }  // namespace gradflow

@@ -9,6 +9,7 @@
 namespace gradflow {
 
 struct RunConfig;
+class SampleCache;
 
 // One per row of the table, in the table's order, then kFromFile: the batch x
 // was read from a model file that does not say how it was drawn (shown as
@@ -30,6 +31,7 @@ std::string InputName(InputKind kind);  // "file" for kFromFile
 
 // x: (input_dim, batch), sample by sample from stream (seed, kInput):
 // gaussian N(0, 1) or uniform U[-√3, √3] (unit variance), times input_scale.
-MatD SampleInput(const RunConfig& config);
+// With a cache, a batch drawn before is taken from it.
+MatD SampleInput(const RunConfig& config, SampleCache* cache = nullptr);
 
 }  // namespace gradflow

@@ -4,6 +4,7 @@
 
 #include "base/rng.h"
 #include "base/suggest.h"
+#include "engine/sample_cache.h"
 
 namespace gradflow {
 
@@ -40,18 +41,25 @@ LossKind ParseLoss(const std::string& name) {
 
 std::string LossName(LossKind kind) { return LossSpecOf(kind).name; }
 
-LossTargets SampleLossTargets(LossKind kind, int units, int batch, uint64_t seed) {
+LossTargets SampleLossTargets(LossKind kind, int units, int batch, uint64_t seed,
+                              SampleCache* cache) {
   LossTargets t;
+  // (units, batch) standard normals, sample by sample, from stream (seed, purpose).
+  auto normals = [&](Purpose purpose) {
+    return SampleCache::FindOrDraw<double>(cache, SampleCache::LossKey(purpose, seed, units, batch),
+                                           [&] {
+                                             Rng rng(seed, purpose);
+                                             MatD m(units, batch);
+                                             for (int b = 0; b < batch; ++b)
+                                               for (int k = 0; k < units; ++k)
+                                                 m(k, b) = rng.Normal();
+                                             return m;
+                                           });
+  };
   if (kind == LossKind::kProbe) {
-    Rng rng(seed, Purpose::kProbe);
-    t.probe.resize(units, batch);
-    for (int b = 0; b < batch; ++b)
-      for (int k = 0; k < units; ++k) t.probe(k, b) = rng.Normal();
+    t.probe = normals(Purpose::kProbe);
   } else if (kind == LossKind::kMse) {
-    Rng rng(seed, Purpose::kTargets);
-    t.targets.resize(units, batch);
-    for (int b = 0; b < batch; ++b)
-      for (int k = 0; k < units; ++k) t.targets(k, b) = rng.Normal();
+    t.targets = normals(Purpose::kTargets);
   } else {
     Rng rng(seed, Purpose::kTargets);
     for (int b = 0; b < batch; ++b) t.labels.push_back(static_cast<int>(rng.UniformInt(units)));

@@ -15,6 +15,8 @@
 
 namespace gradflow {
 
+class SampleCache;
+
 // One per row of the loss table, in the table's order.
 enum class LossKind { kProbe, kMse, kCrossEntropy };
 
@@ -42,8 +44,10 @@ struct LossTargets {
 };
 
 // Draws what `kind` needs for `units` outputs and `batch` samples: the probe
-// from stream (seed, kProbe), targets and labels from (seed, kTargets).
-LossTargets SampleLossTargets(LossKind kind, int units, int batch, uint64_t seed);
+// from stream (seed, kProbe), targets and labels from (seed, kTargets). With
+// a cache, a probe or targets drawn before are taken from it.
+LossTargets SampleLossTargets(LossKind kind, int units, int batch, uint64_t seed,
+                              SampleCache* cache = nullptr);
 
 // Loss value, accumulated in double. out: (K, B)
 template <typename T>

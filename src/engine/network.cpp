@@ -106,7 +106,7 @@ void Network<T>::Backward(const ForwardCache<T>& cache, const Mat<T>& dout,
 }
 
 template <typename T>
-Network<T> BuildNetwork(const RunConfig& config, WeightCache* cache) {
+Network<T> BuildNetwork(const RunConfig& config, SampleCache* cache) {
   const InitSpec& init = InitSpecOf(config.init);
   const Activation activation = MakeActivation(config);
   const int num_hidden = config.depth;
@@ -118,8 +118,8 @@ Network<T> BuildNetwork(const RunConfig& config, WeightCache* cache) {
   };
   auto fan_in_of = [&](int l) { return l == 1 ? config.InputDim() : config.HiddenWidth(l - 1); };
   auto key_of = [&](int l) {
-    return WeightCache::KeyOf<T>(config.seed, l, config.init, config.init_params, config.gain,
-                                 rows_of(l), fan_in_of(l));
+    return SampleCache::WeightKey(config.seed, l, config.init, config.init_params, config.gain,
+                                  rows_of(l), fan_in_of(l));
   };
   // Layers drawn before come from the cache (looked up here, outside the
   // parallel loop: the cache is not thread-safe).
@@ -173,7 +173,7 @@ Network<T> BuildNetwork(const RunConfig& config, WeightCache* cache) {
 
 template class Network<float>;
 template class Network<double>;
-template Network<float> BuildNetwork<float>(const RunConfig&, WeightCache*);
-template Network<double> BuildNetwork<double>(const RunConfig&, WeightCache*);
+template Network<float> BuildNetwork<float>(const RunConfig&, SampleCache*);
+template Network<double> BuildNetwork<double>(const RunConfig&, SampleCache*);
 
 }  // namespace gradflow

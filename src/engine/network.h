@@ -25,7 +25,7 @@
 #include "engine/activation.h"
 #include "engine/config.h"
 #include "engine/normalization.h"
-#include "engine/weight_cache.h"
+#include "engine/sample_cache.h"
 
 namespace gradflow {
 
@@ -129,6 +129,6 @@ class Network {
 // before (by an earlier run with the same seed, init, gain and layer shape)
 // are copied from it instead of drawn again: the same numbers.
 template <typename T>
-Network<T> BuildNetwork(const RunConfig& config, WeightCache* cache = nullptr);
+Network<T> BuildNetwork(const RunConfig& config, SampleCache* cache = nullptr);
 
 }  // namespace gradflow

@@ -50,10 +50,12 @@ namespace {
 
 template <typename T>
 RunResult RunTyped(const RunConfig& config, PassObserver* observer, RunWorkspace* workspace) {
-  const Network<T> network = BuildNetwork<T>(config, workspace ? &workspace->weights : nullptr);
-  const Mat<T> x = SampleInput(config).cast<T>();
+  SampleCache* samples = workspace ? &workspace->samples : nullptr;
+  const Network<T> network = BuildNetwork<T>(config, samples);
+  const Mat<T> x = SampleInput(config, samples).cast<T>();
   const int out_units = config.HasHead() ? config.HeadUnits() : config.LastHiddenWidth();
-  const LossTargets targets = SampleLossTargets(config.loss, out_units, config.batch, config.seed);
+  const LossTargets targets =
+      SampleLossTargets(config.loss, out_units, config.batch, config.seed, samples);
   return MeasureNetwork(config, network, x, targets, observer, workspace);
 }
 

@@ -17,13 +17,14 @@ namespace gradflow {
 
 // The pass's cached tensors, kept by a caller that measures many networks (a
 // sweep worker) and handed to each run: once warm, a run of a shape seen
-// before allocates no cache memory and touches no fresh pages; and the layers
-// drawn so far (engine/weight_cache.h), so runs that share a layer's seed,
-// init and shape do not draw it again.
+// before allocates no cache memory and touches no fresh pages; and the
+// matrices drawn so far (engine/sample_cache.h), so runs that share a layer's
+// seed, init and shape, or a seed's input batch and probe, do not draw them
+// again.
 struct RunWorkspace {
   ForwardCache<float> float_cache;
   ForwardCache<double> double_cache;
-  WeightCache weights;
+  SampleCache samples;
   template <typename T>
   ForwardCache<T>* Cache() {
     if constexpr (std::is_same_v<T, float>) {
