@@ -33,6 +33,7 @@ struct SweepCliOptions {
   std::string shard = "1/1";  // K/N
   int jobs = 0;               // 0: all cores
   bool resume = false;
+  bool no_forward_reuse = false;
   bool dry_run = false;  // print the runs instead
   bool quiet = false;
   bool merge = false;               // merge shard files instead of running
@@ -120,6 +121,7 @@ int Sweep(const SweepCliOptions& o) {
   request.per_layer = o.per_layer;
   request.aggregate_out = o.aggregate_out;
   request.resume = o.resume;
+  request.reuse_forward = !o.no_forward_reuse;
   const bool progress = !o.quiet && isatty(STDERR_FILENO);
   const SweepStats stats = RunSweep(request, progress, &std::cerr);
   if (!o.quiet) {
@@ -168,6 +170,9 @@ std::function<int()> SetupSweep(CLI::App* app) {
       ->capture_default_str();
   app->add_flag("--resume", o->resume,
                 "keep runs already in --out/--summary-out or in the journal of a killed sweep");
+  app->add_flag("--no-forward-reuse", o->no_forward_reuse,
+                "compute every run's forward pass from layer 1, not from the layers an earlier "
+                "run with the same first layers computed (the same results; for timing)");
   app->add_flag("--dry-run", o->dry_run,
                 "print the configurations this sweep (shard) would run, as CSV, and exit");
   app->add_flag(

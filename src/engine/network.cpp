@@ -1,5 +1,7 @@
 #include "engine/network.h"
 
+#include <algorithm>
+
 #include "base/parallel.h"
 
 namespace gradflow {
@@ -29,7 +31,7 @@ bool Network<T>::HasSkip(int l) const {
 template <typename T>
 void Network<T>::Forward(const Mat<T>& x, ForwardCache<T>* cache,
                          const std::function<void(int layer, const Mat<T>& z)>& after_layer,
-                         bool keep_z) const {
+                         bool keep_z, int first_layer) const {
   const int num_layers = NumLayers();
   const bool any_norm = architecture_.norm != NormKind::kNone;
   cache->z.resize(num_layers + 1);
@@ -37,8 +39,8 @@ void Network<T>::Forward(const Mat<T>& x, ForwardCache<T>* cache,
   cache->dphi.resize(num_layers + 1);
   cache->u.resize(any_norm ? num_layers + 1 : 0);
   cache->norm.resize(any_norm ? num_layers + 1 : 0);
-  cache->a[0] = x;
-  for (int l = 1; l <= num_layers; ++l) {
+  if (first_layer <= 1) cache->a[0] = x;
+  for (int l = std::max(first_layer, 1); l <= num_layers; ++l) {
     const Layer<T>& current = layer(l);
     // z^l = W^l a^{l-1} + b^l            (rows, B)
     Mat<T>& z = keep_z ? cache->z[l] : cache->z[0];

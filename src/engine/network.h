@@ -107,10 +107,14 @@ class Network {
   // keep_z false, every layer's z^l (and u^l) goes through the one buffer
   // z[0] (u[0]), since the backward pass needs only a, φ' and the norm's
   // statistics (a sixth less memory for a metrics-only pass). A cache used
-  // again for a network of the same shape allocates nothing.
+  // again for a network of the same shape allocates nothing. With
+  // first_layer > 1 the cache already holds layers 1..first_layer-1 (a, φ'
+  // and the norm's statistics, as this network computes them: an earlier
+  // pass of a network that starts with the same layers on the same x), and
+  // only the layers from first_layer on are computed (x is then unused).
   void Forward(const Mat<T>& x, ForwardCache<T>* cache,
                const std::function<void(int layer, const Mat<T>& z)>& after_layer = {},
-               bool keep_z = true) const;
+               bool keep_z = true, int first_layer = 1) const;
   // dout: ∂Loss/∂a^L, (output units, B).
   void Backward(const ForwardCache<T>& cache, const Mat<T>& dout,
                 const GradientVisitor<T>& visit) const;

@@ -1,18 +1,12 @@
 #include "engine/sample_cache.h"
 
-#include <cstring>
 #include <type_traits>
 
+#include "base/bits.h"
 #include "engine/config.h"
 
 namespace gradflow {
 namespace {
-
-uint64_t Bits(double value) {
-  uint64_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
-  return bits;
-}
 
 uint64_t Word(int64_t value) { return static_cast<uint64_t>(value); }
 
@@ -26,13 +20,13 @@ SampleCache::Key SampleCache::WeightKey(uint64_t seed, int layer, InitKind init,
                                         const InitParams& params, double gain, int64_t rows,
                                         int64_t fan_in) {
   return Key{{static_cast<uint64_t>(Purpose::kWeights), seed, Word(layer),
-              Word(static_cast<int64_t>(init)), Bits(params.init_std), Bits(params.init_scale),
-              Bits(gain), Word(rows), Word(fan_in)}};
+              Word(static_cast<int64_t>(init)), DoubleBits(params.init_std),
+              DoubleBits(params.init_scale), DoubleBits(gain), Word(rows), Word(fan_in)}};
 }
 
 SampleCache::Key SampleCache::InputKey(const RunConfig& config) {
   return Key{{static_cast<uint64_t>(Purpose::kInput), config.seed,
-              Word(static_cast<int64_t>(config.input)), Bits(config.input_scale),
+              Word(static_cast<int64_t>(config.input)), DoubleBits(config.input_scale),
               Word(config.InputDim()), Word(config.batch)}};
 }
 

@@ -11,6 +11,7 @@
 #include "engine/network.h"
 #include "engine/run_result.h"
 #include "engine/summary.h"
+#include "experiment/forward_reuse.h"
 #include "experiment/pass_observer.h"
 
 namespace gradflow {
@@ -20,17 +21,31 @@ namespace gradflow {
 // before allocates no cache memory and touches no fresh pages; and the
 // matrices drawn so far (engine/sample_cache.h), so runs that share a layer's
 // seed, init and shape, or a seed's input batch and probe, do not draw them
-// again.
+// again; and the forward passes of fresh networks (forward_reuse.h), so a
+// run whose first layers an earlier run computed starts above them.
 struct RunWorkspace {
   ForwardCache<float> float_cache;
   ForwardCache<double> double_cache;
   SampleCache samples;
+  ForwardStore<float> float_forwards;
+  ForwardStore<double> double_forwards;
+  // False: every run computes its forward pass from layer 1 (the same
+  // results; for timing the pass itself, and `sweep --no-forward-reuse`).
+  bool reuse_forward = true;
   template <typename T>
   ForwardCache<T>* Cache() {
     if constexpr (std::is_same_v<T, float>) {
       return &float_cache;
     } else {
       return &double_cache;
+    }
+  }
+  template <typename T>
+  ForwardStore<T>* Forwards() {
+    if constexpr (std::is_same_v<T, float>) {
+      return &float_forwards;
+    } else {
+      return &double_forwards;
     }
   }
 };

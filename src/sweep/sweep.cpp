@@ -139,7 +139,7 @@ RunRows MeasureRunRows(const RunConfig& config, RunWorkspace* workspace) {
 
 void ExecuteRuns(const SweepMode& mode, bool layers, const std::vector<RunConfig>& runs,
                  const std::vector<size_t>& todo, int jobs,
-                 const std::function<void(size_t, RunRows)>& done) {
+                 const std::function<void(size_t, RunRows)>& done, bool reuse_forward) {
   SetThreads(1);
   KeepFreedMemory();
   if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -152,6 +152,7 @@ void ExecuteRuns(const SweepMode& mode, bool layers, const std::vector<RunConfig
   size_t failed = 0;
   auto work = [&] {
     RunWorkspace workspace;
+    workspace.reuse_forward = reuse_forward;
     while (!stop) {
       const size_t t = next++;
       if (t >= todo.size()) return;
@@ -302,11 +303,14 @@ SweepStats RunSweep(const SweepRequest& request, bool progress_enabled,
   ProgressBar bar(todo.size(), progress_enabled, progress_stream);
   size_t finished = 0;
   bar.Update(0);
-  ExecuteRuns(mode, need_layers, grid.runs, todo, request.jobs, [&](size_t i, RunRows rows) {
-    if (writer) writer->Append(rows);
-    results[i] = std::move(rows);
-    bar.Update(++finished);
-  });
+  ExecuteRuns(
+      mode, need_layers, grid.runs, todo, request.jobs,
+      [&](size_t i, RunRows rows) {
+        if (writer) writer->Append(rows);
+        results[i] = std::move(rows);
+        bar.Update(++finished);
+      },
+      request.reuse_forward);
   bar.Finish();
 
   // A shard stamps its rows, so that merge needs nothing but the files.

@@ -36,9 +36,10 @@ RunRows MeasureRunRows(const RunConfig& config, RunWorkspace* workspace = nullpt
 // run, one call at a time. If a run (or `done`) throws, no further run starts
 // and the error is rethrown, prefixed with the run's configuration, once the
 // workers stop.
+// reuse_forward: RunWorkspace::reuse_forward.
 void ExecuteRuns(const SweepMode& mode, bool layers, const std::vector<RunConfig>& runs,
                  const std::vector<size_t>& todo, int jobs,
-                 const std::function<void(size_t, RunRows)>& done);
+                 const std::function<void(size_t, RunRows)>& done, bool reuse_forward = true);
 
 // The key (configuration columns) of a CSV line written by a sweep.
 std::string LineKey(const std::string& line);
@@ -59,6 +60,7 @@ struct SweepRequest {
   std::string per_layer;               // spectrum: per-layer CSV; "" for none
   std::string aggregate_out;           // run: "" for none
   bool resume = false;
+  bool reuse_forward = true;  // RunWorkspace::reuse_forward of every worker
 };
 
 struct SweepStats {

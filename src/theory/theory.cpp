@@ -10,6 +10,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "base/bits.h"
 #include "engine/init.h"
 #include "fmt/format.h"
 
@@ -210,8 +211,7 @@ double MeanField::Remembered(bool derivative, double q,
   // A sweep over many σ_w meets many q: forget everything past a million each.
   constexpr size_t kMaxEntries = 1 << 20;
   auto& table = derivative ? memo_->deriv_second : memo_->act_second;
-  uint64_t bits;
-  std::memcpy(&bits, &q, sizeof bits);
+  const uint64_t bits = DoubleBits(q);
   {
     std::lock_guard<std::mutex> lock(memo_->mutex);
     const auto found = table.find(bits);

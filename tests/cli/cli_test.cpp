@@ -60,6 +60,21 @@ class Cli : public ::testing::Test {
   fs::path dir_;
 };
 
+// sweep --no-forward-reuse computes every run from layer 1: the same CSV bytes
+// as the default, where deeper runs start above the layers shallower runs of
+// the same seed computed (here depths 2, 5 and 3, with a head for mse).
+TEST_F(Cli, SweepWithoutForwardReuseWritesTheSameBytes) {
+  const std::string grid =
+      "sweep --activation tanh,maxout --depth 2,5,3 --width 6 --batch 4 --seeds 0..1 "
+      "--loss probe,mse --jobs 1 -q --summary-out ";
+  const std::string reused = (dir_ / "reused.csv").string(), fresh = (dir_ / "fresh.csv").string();
+  ASSERT_EQ(Run(grid + reused + ".summary -o " + reused).exit_code, 0);
+  ASSERT_EQ(Run(grid + fresh + ".summary -o " + fresh + " --no-forward-reuse").exit_code, 0);
+  EXPECT_EQ(ReadFile(reused), ReadFile(fresh));
+  EXPECT_EQ(ReadFile(reused + ".summary"), ReadFile(fresh + ".summary"));
+  EXPECT_GT(ReadFile(reused).size(), 1000u);
+}
+
 // gradflow bench: bad sizes are usage errors naming the option, and nothing is written.
 TEST_F(Cli, BenchRejectsBadSizes) {
   const std::string out = (dir_ / "cost.csv").string();

@@ -60,6 +60,13 @@ TEST(Sweep, OutputIsInGridOrderAndIdenticalForAnyJobs) {
     EXPECT_EQ(ReadText(dir + "/summary.csv"), summary) << jobs;
     EXPECT_EQ(ReadText(dir + "/aggregate.csv"), aggregate) << jobs;
   }
+  // Depth 4 runs start above the depth 2 runs' layers (forward_reuse.h);
+  // without that (--no-forward-reuse) the same bytes.
+  SweepRequest no_reuse = Request(dir, 1);
+  no_reuse.reuse_forward = false;
+  RunSweep(no_reuse, false, nullptr);
+  EXPECT_EQ(ReadText(dir + "/layers.csv"), layers);
+  EXPECT_EQ(ReadText(dir + "/summary.csv"), summary);
   // Rows: run by run in grid order, each run's layers 1..L, same as RunExperiment.
   const SweepGrid grid = ExpandGrid(kTinyGrid);
   std::string expected = LayerCsvHeader();
