@@ -31,6 +31,15 @@ int Threads();
 // training ran 6x slower on 2 busy cores with every product threaded).
 constexpr double kMinParallelWork = 1 << 23;
 
+// The `work` of one pass over one value (a load, a few operations, maybe a
+// store), in those operations: about what a core's GEMM does in the same
+// time (an AVX2 core's FMAs do 32 per cycle). So a statistic over a
+// 1024 x 256 layer (8 passes or fewer) is worth both threads, and one over a
+// 128 x 64 layer is not. Counting elementwise loops as 1-16 per value left
+// every statistic of a depth-50, width-1024 pass on one thread: 13% of its
+// wall time with the other thread waiting.
+constexpr double kValuePass = 32;
+
 // Calls body(chunk_index, start, size) for each chunk [start, start+size) of
 // [0, n) in pieces of `chunk` (the last may be shorter), spread over the
 // worker threads when `work` (operations in the whole loop) is worth it.

@@ -472,7 +472,7 @@ void Activation::BackwardFromDerivative(const Mat<T>& dphi, const Mat<T>& da, Ma
           MaxoutBackward(dphi.col(b).data(), da.col(b).data(), da.rows(), k, delta->col(b).data());
         }
       },
-      static_cast<double>(dphi.size()));
+      kValuePass * static_cast<double>(dphi.size()));
 }
 
 template <typename T>

@@ -180,7 +180,7 @@ void ScaledNorms(const T* const (&values)[N], Eigen::Index n, double (&norms)[N]
           SumsOfSquares<N>(chunk, size, out);
           for (int k = 0; k < N; ++k) chunk_sum[c * N + k] = out[k];
         },
-        2.0 * N * static_cast<double>(n));
+        kValuePass * N * static_cast<double>(n));
     for (Eigen::Index c = 0; c < chunks; ++c)
       for (int k = 0; k < N; ++k) sum[k] += chunk_sum[c * N + k];
   }
@@ -218,7 +218,7 @@ void ColumnNorms(const Mat<T>& x, const Mat<T>& y, std::vector<double>* x_norms,
           }
         }
       },
-      4.0 * static_cast<double>(x.size() + y.size()));
+      kValuePass * static_cast<double>(x.size() + y.size()));
 }
 
 // NaN/±inf and subnormal entries of a matrix, counted in one pass from the
@@ -252,6 +252,26 @@ SpecialCounts CountSpecial(const Eigen::Ref<const Mat<T>>& m) {
   return counts;
 }
 
+// CountSpecial over chunks of kChunk columns, on the worker threads when the
+// matrix is large (counts add up the same in any order).
+template <typename T>
+SpecialCounts CountSpecialChunked(const Mat<T>& m) {
+  const Eigen::Index chunks = (m.cols() + kChunk - 1) / kChunk;
+  std::vector<SpecialCounts> counts(static_cast<size_t>(chunks));
+  ForEachChunk(
+      m.cols(), kChunk,
+      [&](Eigen::Index c, Eigen::Index start, Eigen::Index size) {
+        counts[c] = CountSpecial<T>(m.middleCols(start, size));
+      },
+      kValuePass * static_cast<double>(m.size()));
+  SpecialCounts total;
+  for (const SpecialCounts& c : counts) {
+    total.nonfinite += c.nonfinite;
+    total.subnormal += c.subnormal;
+  }
+  return total;
+}
+
 // Fraction of columns (samples) of a whose entries all have one sign: all
 // >= 0 or all <= 0 (a NaN makes its column mixed). a: (fan_in, B)
 template <typename T>
@@ -274,7 +294,7 @@ double SameSignColumnFraction(const Mat<T>& a) {
           same[c] += nan == 0 && (positive == 0 || negative == 0) ? 1 : 0;
         }
       },
-      static_cast<double>(a.size()));
+      kValuePass * static_cast<double>(a.size()));
   int64_t total = 0;
   for (int64_t s : same) total += s;
   return static_cast<double>(total) / static_cast<double>(a.cols());
@@ -295,7 +315,7 @@ double RowSignAgreement(const Mat<T>& g) {
             balance[i] += (column[i] > T(0) ? 1 : 0) - (column[i] < T(0) ? 1 : 0);
         }
       },
-      static_cast<double>(g.size()));
+      kValuePass * static_cast<double>(g.size()));
   int64_t sum = 0;
   for (int64_t b : balance) sum += b < 0 ? -b : b;
   return static_cast<double>(sum) / (static_cast<double>(rows) * static_cast<double>(cols));
@@ -360,7 +380,7 @@ void ComputeForwardMetrics(const Activation& activation, const Mat<T>& z, const 
           }
         }
       },
-      16.0 * static_cast<double>(z.size()));
+      6 * kValuePass * static_cast<double>(z.size()));
   Moments zm = z_moments[0], am = a_moments[0];
   m->nonfinite = nonfinite[0];
   m->subnormal = subnormal[0];
@@ -425,7 +445,7 @@ void ComputeBackwardMetrics(const Mat<T>& delta, const Mat<T>& dw, const Vec<T>&
       std::sqrt(static_cast<double>(per_example.size()));
   m->input_same_sign_frac = SameSignColumnFraction(a_prev);
   m->grad_w_sign_agreement = RowSignAgreement(dw);
-  const SpecialCounts in_delta = CountSpecial<T>(delta);
+  const SpecialCounts in_delta = CountSpecialChunked(delta);
   m->nonfinite += in_delta.nonfinite;
   m->subnormal += in_delta.subnormal;
 }

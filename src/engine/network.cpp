@@ -5,6 +5,35 @@
 #include "base/parallel.h"
 
 namespace gradflow {
+namespace {
+
+// z += b on every column; z: (rows, B), b: (rows). In chunks of columns, on
+// the worker threads when z is large.
+template <typename T>
+void AddToColumns(const Vec<T>& b, Mat<T>* z) {
+  ForEachChunk(
+      z->cols(), kChunk,
+      [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
+        z->middleCols(start, size).colwise() += b;
+      },
+      kValuePass * static_cast<double>(z->size()));
+}
+
+// sums = m 1, the sum of each row over the samples; m: (rows, B), sums: (rows).
+// In chunks of kChunk rows (a multiple of every SIMD width, so each row is
+// summed in the same order as by m.rowwise().sum()).
+template <typename T>
+void RowSums(const Mat<T>& m, Vec<T>* sums) {
+  sums->resize(m.rows());
+  ForEachChunk(
+      m.rows(), kChunk,
+      [&](Eigen::Index, Eigen::Index start, Eigen::Index size) {
+        sums->segment(start, size) = m.middleRows(start, size).rowwise().sum();
+      },
+      kValuePass * static_cast<double>(m.size()));
+}
+
+}  // namespace
 
 template <typename T>
 Network<T>::Network(Activation activation, std::vector<Layer<T>> layers, Architecture architecture)
@@ -45,7 +74,7 @@ void Network<T>::Forward(const Mat<T>& x, ForwardCache<T>* cache,
     // z^l = W^l a^{l-1} + b^l            (rows, B)
     Mat<T>& z = keep_z ? cache->z[l] : cache->z[0];
     MultiplyChunked(current.w, cache->a[l - 1], &z);
-    z.colwise() += current.b;
+    AddToColumns(current.b, &z);
     // u^l = γ ⊙ (z^l − μ)/√(σ² + ε) + β  (rows, B), φ's input
     const Mat<T>* phi_input = &z;
     if (HasNorm(l)) {
@@ -94,7 +123,7 @@ void Network<T>::Backward(const ForwardCache<T>& cache, const Mat<T>& dout,
     }
     // ∂Loss/∂W^l = δ^l (a^{l-1})ᵀ;  ∂Loss/∂b^l = δ^l 1
     MultiplyByTransposeChunked(delta, cache.a[l - 1], &dw);
-    db = delta.rowwise().sum();
+    RowSums(delta, &db);
     // ∂Loss/∂a^{l-1} = (W^l)ᵀ δ^l (+ ∂Loss/∂a^l through the skip), taken
     // before the visitor may change W^l.
     if (l > 1) {
