@@ -14,8 +14,10 @@ round by round, and the report gives medians and ratios, never a lone absolute t
   2. the benchmark sweep (6 activations x depths 5,10,20,50 x widths 64,128 x 5 seeds, batch 64):
      `gradflow sweep --jobs 1` vs two PyTorch loops on one thread, a lean one (plain tensors,
      retain_grad, no module hooks, each layer's statistics stacked and converted once) and the
-     heavier one with module hooks; and the sweep's GEMM-bound time (its FLOPs over the measured
-     single-thread SGEMM rate at the sweep's shapes) as a share of gradflow's time;
+     heavier one with module hooks; gradflow also with --no-forward-reuse (every run's forward
+     pass from layer 1, as the PyTorch loops compute it); and the sweep's GEMM-bound time (its
+     FLOPs over the measured single-thread SGEMM rate at the sweep's shapes) as a share of
+     gradflow's time;
   3. peak RSS of `gradflow run` on the large configuration vs the bytes of the tensors its
      backward pass needs (weights and biases, a^0..a^L, phi'(z^1..z^L)).
 """
@@ -317,12 +319,14 @@ def main():
                  "--width", ",".join(map(str, widths)), "--seeds", f"0..{seeds - 1}", "--batch",
                  str(sweep_batch), "--jobs", "1", "-q", "-o", "/dev/null"]
     torch.set_num_threads(1)
-    gf_sweep, lean_sweep, hooks_sweep = [], [], []
+    gf_sweep, gf_no_reuse, lean_sweep, hooks_sweep = [], [], [], []
     for _ in range(max(1, (rounds + 1) // 2)):
         gf_sweep.append(timed(lambda: subprocess.run(sweep_cmd, check=True, capture_output=True)))
+        gf_no_reuse.append(timed(lambda: subprocess.run(sweep_cmd + ["--no-forward-reuse"], check=True,
+                                                        capture_output=True)))
         lean_sweep.append(timed(lambda: lean_torch_sweep(torch, acts, depths, widths, seeds, sweep_batch)))
         hooks_sweep.append(timed(lambda: torch_sweep(torch, acts, depths, widths, seeds)))
-    t_sweep = statistics.median(gf_sweep)
+    t_sweep, t_no_reuse = statistics.median(gf_sweep), statistics.median(gf_no_reuse)
     t_lean, t_hooks = statistics.median(lean_sweep), statistics.median(hooks_sweep)
     # GEMM-bound time: each configuration's 6*L*rows*N*B FLOPs at the single-thread SGEMM rate
     # of its shape (the faster of gradflow's chunked GEMM and torch.mm at N x N times N x B).
@@ -341,6 +345,7 @@ def main():
     n = len(acts) * len(depths) * len(widths) * seeds
     results["sweep"] = dict(configs=n, gradflow_s=t_sweep, lean_torch_s=t_lean, hooks_torch_s=t_hooks,
                             ratio_lean=t_sweep / t_lean, ratio_hooks=t_sweep / t_hooks,
+                            gradflow_no_reuse_s=t_no_reuse, ratio_lean_no_reuse=t_no_reuse / t_lean,
                             gflop=sweep_flops / 1e9, gemm_bound_s=gemm_bound,
                             gemm_bound_share=gemm_bound / t_sweep,
                             sgemm_gflops={str(w): r / 1e9 for w, r in rate.items()})
@@ -357,6 +362,8 @@ def main():
     print(f"2. sweep of {s['configs']} configurations ({s['gflop']:.1f} GFLOP), one thread: gradflow "
           f"{s['gradflow_s']:.2f} s, lean PyTorch {s['lean_torch_s']:.2f} s (ratio {s['ratio_lean']:.3f}), "
           f"PyTorch with hooks {s['hooks_torch_s']:.2f} s (ratio {s['ratio_hooks']:.3f})")
+    print(f"   gradflow --no-forward-reuse {s['gradflow_no_reuse_s']:.2f} s "
+          f"(ratio to lean PyTorch {s['ratio_lean_no_reuse']:.3f})")
     print(f"   GEMM-bound time {s['gemm_bound_s']:.2f} s at "
           + ", ".join(f"N={w}: {r:.1f} GFLOP/s" for w, r in s["sgemm_gflops"].items())
           + f": {100*s['gemm_bound_share']:.0f}% of gradflow's time")

@@ -1,9 +1,16 @@
 #include "io/csv_writer.h"
 
 namespace gradflow {
+namespace {
+
+bool NeedsQuotes(std::string_view field) {
+  return field.find_first_of(",\"\r\n") != std::string_view::npos;
+}
+
+}  // namespace
 
 std::string EncodeCsvField(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  if (!NeedsQuotes(field)) return std::string(field);
   std::string quoted = "\"";
   for (char c : field) {
     if (c == '"') quoted += '"';
@@ -14,7 +21,11 @@ std::string EncodeCsvField(std::string_view field) {
 
 CsvLine& CsvLine::AddField(std::string_view field) {
   if (count_++ > 0) fields_ += ',';
-  fields_ += EncodeCsvField(field);
+  if (!NeedsQuotes(field)) {
+    fields_ += field;  // most fields: appended as they are, no temporary
+  } else {
+    fields_ += EncodeCsvField(field);
+  }
   return *this;
 }
 
