@@ -2,6 +2,7 @@
 // synthetic batch, per-layer metrics and the run summary.
 #pragma once
 
+#include <cstdint>
 #include <type_traits>
 #include <vector>
 
@@ -24,6 +25,11 @@ namespace gradflow {
 // again; and the forward passes of fresh networks (forward_reuse.h), so a
 // run whose first layers an earlier run computed starts above them.
 struct RunWorkspace {
+  RunWorkspace() = default;
+  // The sample cache and each forward store within cache_bytes (default 64 MiB each).
+  explicit RunWorkspace(int64_t cache_bytes)
+      : samples(cache_bytes), float_forwards(cache_bytes), double_forwards(cache_bytes) {}
+
   ForwardCache<float> float_cache;
   ForwardCache<double> double_cache;
   SampleCache samples;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -133,6 +134,11 @@ void KeepFreedMemory() {
 
 }  // namespace
 
+int64_t WorkerCacheBytes(int jobs) {
+  constexpr int64_t kMiB = int64_t{1} << 20;
+  return std::clamp<int64_t>(128 * kMiB / std::max(jobs, 1), 8 * kMiB, 64 * kMiB);
+}
+
 RunRows MeasureRunRows(const RunConfig& config, RunWorkspace* workspace) {
   return RunSweepMode().measure(config, true, workspace);
 }
@@ -151,7 +157,7 @@ void ExecuteRuns(const SweepMode& mode, bool layers, const std::vector<RunConfig
   std::exception_ptr error;
   size_t failed = 0;
   auto work = [&] {
-    RunWorkspace workspace;
+    RunWorkspace workspace(WorkerCacheBytes(jobs));
     workspace.reuse_forward = reuse_forward;
     while (!stop) {
       const size_t t = next++;

@@ -13,6 +13,7 @@
 // An incomplete last record (killed mid-write) is ignored.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -36,10 +37,17 @@ RunRows MeasureRunRows(const RunConfig& config, RunWorkspace* workspace = nullpt
 // run, one call at a time. If a run (or `done`) throws, no further run starts
 // and the error is rethrown, prefixed with the run's configuration, once the
 // workers stop.
-// reuse_forward: RunWorkspace::reuse_forward.
+// reuse_forward: RunWorkspace::reuse_forward. Each worker's caches get
+// WorkerCacheBytes(jobs).
 void ExecuteRuns(const SweepMode& mode, bool layers, const std::vector<RunConfig>& runs,
                  const std::vector<size_t>& todo, int jobs,
                  const std::function<void(size_t, RunRows)>& done, bool reuse_forward = true);
+
+// The budget of each cache of a sweep worker's RunWorkspace (its sample cache
+// and its forward stores) when `jobs` workers run: 128 MiB shared out, at
+// least 8 and at most 64 MiB each, so the caches of many workers stay within
+// a few hundred MiB together.
+int64_t WorkerCacheBytes(int jobs);
 
 // The key (configuration columns) of a CSV line written by a sweep.
 std::string LineKey(const std::string& line);

@@ -46,6 +46,16 @@ TEST(Sweep, LineKeyIsTheConfigurationFieldsOfARow) {
   EXPECT_EQ(LineKey(quoted + ",1,hidden"), quoted);
 }
 
+TEST(Sweep, WorkersShareOutAtMost128MiBPerCacheKind) {
+  constexpr int64_t kMiB = int64_t{1} << 20;
+  EXPECT_EQ(WorkerCacheBytes(1), 64 * kMiB);
+  EXPECT_EQ(WorkerCacheBytes(2), 64 * kMiB);
+  EXPECT_EQ(WorkerCacheBytes(4), 32 * kMiB);
+  EXPECT_EQ(WorkerCacheBytes(16), 8 * kMiB);
+  EXPECT_EQ(WorkerCacheBytes(64), 8 * kMiB);  // at least 8 MiB each
+  EXPECT_EQ(WorkerCacheBytes(0), 64 * kMiB);
+}
+
 TEST(Sweep, OutputIsInGridOrderAndIdenticalForAnyJobs) {
   const std::string dir = ScratchDir();
   SweepRequest one = Request(dir, 1);
