@@ -6,11 +6,7 @@
 #include "engine/config.h"
 
 namespace gradflow {
-namespace {
-
-uint64_t Word(int64_t value) { return static_cast<uint64_t>(value); }
-
-}  // namespace
+namespace {}  // namespace
 
 // Every field of InitParams is part of the weights' key: a new parameter must
 // be added to WeightKey, or runs that differ only in it would share weights.
@@ -19,20 +15,19 @@ static_assert(sizeof(InitParams) == 2 * sizeof(double), "add the new InitParams 
 SampleCache::Key SampleCache::WeightKey(uint64_t seed, int layer, InitKind init,
                                         const InitParams& params, double gain, int64_t rows,
                                         int64_t fan_in) {
-  return Key{{static_cast<uint64_t>(Purpose::kWeights), seed, Word(layer),
-              Word(static_cast<int64_t>(init)), DoubleBits(params.init_std),
-              DoubleBits(params.init_scale), DoubleBits(gain), Word(rows), Word(fan_in)}};
+  return Key{{KeyWord(Purpose::kWeights), seed, KeyWord(layer), KeyWord(init),
+              DoubleBits(params.init_std), DoubleBits(params.init_scale), DoubleBits(gain),
+              KeyWord(rows), KeyWord(fan_in)}};
 }
 
 SampleCache::Key SampleCache::InputKey(const RunConfig& config) {
-  return Key{{static_cast<uint64_t>(Purpose::kInput), config.seed,
-              Word(static_cast<int64_t>(config.input)), DoubleBits(config.input_scale),
-              Word(config.InputDim()), Word(config.batch)}};
+  return Key{{KeyWord(Purpose::kInput), config.seed, KeyWord(config.input),
+              DoubleBits(config.input_scale), KeyWord(config.InputDim()), KeyWord(config.batch)}};
 }
 
 SampleCache::Key SampleCache::LossKey(Purpose purpose, uint64_t seed, int64_t units,
                                       int64_t batch) {
-  return Key{{static_cast<uint64_t>(purpose), seed, Word(units), Word(batch)}};
+  return Key{{KeyWord(purpose), seed, KeyWord(units), KeyWord(batch)}};
 }
 
 template <typename T>

@@ -8,11 +8,6 @@
 namespace gradflow {
 namespace {
 
-template <typename E>
-uint64_t Word(E value) {
-  return static_cast<uint64_t>(value);
-}
-
 template <typename T>
 int64_t BytesOf(const std::vector<Mat<T>>& matrices) {
   int64_t bytes = 0;
@@ -32,23 +27,23 @@ std::vector<uint64_t> ForwardContext(const RunConfig& c) {
   // Not here: depth, --widths (each layer's shape is in its LayerRole; the
   // input's width is input_dim), the loss and its head's size (the head is a
   // layer with its own role), the verdict thresholds and execution settings.
-  return {Word(c.activation),
+  return {KeyWord(c.activation),
           DoubleBits(c.activation_params.leaky_slope),
           DoubleBits(c.activation_params.elu_alpha),
-          Word(c.activation_params.maxout_pieces),
-          Word(c.init),
+          KeyWord(c.activation_params.maxout_pieces),
+          KeyWord(c.init),
           DoubleBits(c.init_params.init_std),
           DoubleBits(c.init_params.init_scale),
           DoubleBits(c.gain),
           DoubleBits(c.bias_std),
-          Word(c.norm),
-          Word(c.residual),
+          KeyWord(c.norm),
+          KeyWord(c.residual),
           DoubleBits(c.residual_scale),
-          Word(c.batch),
-          Word(c.input),
+          KeyWord(c.batch),
+          KeyWord(c.input),
           DoubleBits(c.input_scale),
-          Word(c.InputDim()),
-          Word(c.dtype),
+          KeyWord(c.InputDim()),
+          KeyWord(c.dtype),
           c.seed,
           DoubleBits(c.saturation_threshold)};
 }

@@ -40,18 +40,21 @@ struct RunWorkspace {
   bool reuse_forward = true;
   template <typename T>
   ForwardCache<T>* Cache() {
-    if constexpr (std::is_same_v<T, float>) {
-      return &float_cache;
-    } else {
-      return &double_cache;
-    }
+    return OfType<T>(&float_cache, &double_cache);
   }
   template <typename T>
   ForwardStore<T>* Forwards() {
+    return OfType<T>(&float_forwards, &double_forwards);
+  }
+
+ private:
+  // The float or the double one of a pair of members.
+  template <typename T, typename F, typename D>
+  static auto* OfType(F* for_float, D* for_double) {
     if constexpr (std::is_same_v<T, float>) {
-      return &float_forwards;
+      return for_float;
     } else {
-      return &double_forwards;
+      return for_double;
     }
   }
 };
