@@ -134,8 +134,10 @@ export PATH=$(dirname "$gradflow"):$PATH
 bash -e submit.sh >submitted.txt
 echo "test_slurm: submitted the array and the merge (job $(cat submitted.txt))" >&2
 deadline=$(($(date +%s) + ${SLURM_WAIT_S:-600}))
-while [[ -n $(squeue -h -o %i) ]]; do
-  if [[ -z $(squeue -h -o %r | grep -v DependencyNeverSatisfied) ]]; then
+# One squeue per look: with two, the jobs could finish between them, and an empty
+# second answer read as "every job left can never start" (a failed CI run did so).
+while reasons=$(squeue -h -o %r) && [[ -n $reasons ]]; do
+  if [[ -z $(grep -v DependencyNeverSatisfied <<<"$reasons") ]]; then
     echo "test_slurm: the merge can never start: a task of the array failed" >&2
     squeue >&2
     exit 1
